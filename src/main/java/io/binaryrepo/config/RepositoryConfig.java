@@ -1,0 +1,56 @@
+package io.binaryrepo.config;
+
+import java.net.URI;
+import java.time.Duration;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * One repository as configured: its name (the first path segment after {@code /repo/} or {@code /v2/}),
+ * its format type, its upstream and its cache policy. Immutable.
+ *
+ * @param name repository name, {@code [a-z0-9][a-z0-9._-]*}
+ * @param type format type, e.g. {@code docker}
+ * @param url upstream base URL, without a trailing slash
+ * @param username upstream user name, or null for anonymous access
+ * @param password upstream password, or null for anonymous access; never logged
+ * @param metadataTtl how long mutable documents (tags, indexes) are served without asking upstream
+ * @param connectTimeout upstream connect timeout
+ * @param readTimeout upstream timeout between two reads (and for the response headers)
+ */
+public record RepositoryConfig(String name, String type, URI url, String username, String password,
+        Duration metadataTtl, Duration connectTimeout, Duration readTimeout) {
+
+    public static final Duration DEFAULT_METADATA_TTL = Duration.ofMinutes(5);
+    public static final Duration DEFAULT_CONNECT_TIMEOUT = Duration.ofSeconds(10);
+    public static final Duration DEFAULT_READ_TIMEOUT = Duration.ofSeconds(60);
+
+    public RepositoryConfig {
+        Objects.requireNonNull(name, "name");
+        Objects.requireNonNull(type, "type");
+        Objects.requireNonNull(url, "url");
+        Objects.requireNonNull(metadataTtl, "metadataTtl");
+        Objects.requireNonNull(connectTimeout, "connectTimeout");
+        Objects.requireNonNull(readTimeout, "readTimeout");
+    }
+
+    /** Upstream credentials, when both user name and password are configured. */
+    public Optional<Credentials> credentials() {
+        return username == null ? Optional.empty() : Optional.of(new Credentials(username, password));
+    }
+
+    /** Keeps the password out of logs and exception messages. */
+    @Override
+    public String toString() {
+        return "RepositoryConfig[name=" + name + ", type=" + type + ", url=" + url
+                + ", credentials=" + (username == null ? "none" : "configured") + ", metadataTtl=" + metadataTtl + "]";
+    }
+
+    /** User name and password for an upstream; {@link #toString()} never shows the password. */
+    public record Credentials(String username, String password) {
+        @Override
+        public String toString() {
+            return "Credentials[username=" + username + ", password=***]";
+        }
+    }
+}

@@ -1,0 +1,94 @@
+package io.binaryrepo.web;
+
+import io.binaryrepo.cache.Downloads;
+import io.binaryrepo.cache.FileStorage;
+import io.binaryrepo.config.ConfigException;
+import io.binaryrepo.config.RepositoriesFile;
+import io.binaryrepo.config.RepositoryConfig;
+import io.binaryrepo.config.Settings;
+import io.binaryrepo.docker.DockerFormat;
+import io.binaryrepo.repo.Format;
+import io.binaryrepo.repo.FormatContext;
+import io.binaryrepo.repo.Repositories;
+import jakarta.servlet.ServletContext;
+import jakarta.servlet.ServletContextEvent;
+import jakarta.servlet.ServletContextListener;
+import java.io.IOException;
+import java.time.Clock;
+import java.util.List;
+import java.util.stream.Collectors;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Wires binaryrepo at start-up: reads the settings and the repositories file, opens the storage (removing
+ * spool files a crash left behind) and creates each repository's handler. Everything lives in servlet
+ * context attributes, so two deployments in one JVM share nothing. Invalid configuration stops the
+ * webapp with one message naming file, repository and field.
+ */
+public final class BinaryrepoListener implements ServletContextListener {
+    private static final Logger LOG = LoggerFactory.getLogger(BinaryrepoListener.class);
+
+    /** Context attribute holding the {@link Repositories}. */
+    public static final String REPOSITORIES = "io.binaryrepo.repositories";
+    /** Optional context attribute: a {@link Clock} to use instead of the system clock (tests). */
+    public static final String CLOCK = "io.binaryrepo.clock";
+
+    private static final String DOWNLOADS = "io.binaryrepo.downloads";
+    private static final String STORAGE = "io.binaryrepo.storage";
+
+    /** The formats binaryrepo knows; a new format is one more entry here. */
+    static List<Format> formats() {
+        return List.of(new DockerFormat());
+    }
+
+    @Override
+    public void contextInitialized(ServletContextEvent event) {
+        ServletContext ctx = event.getServletContext();
+        Settings settings = new Settings(ctx::getInitParameter, System::getProperty);
+        List<Format> formats = formats();
+        RepositoriesFile file = new RepositoriesFile(
+                formats.stream().map(Format::type).collect(Collectors.toSet()), System::getenv);
+        List<RepositoryConfig> configs;
+        try {
+            configs = settings.configFile().map(file::read).orElseGet(file::builtInDefault);
+        } catch (ConfigException e) {
+            LOG.error("binaryrepo not started: {}", e.getMessage());
+            throw e;
+        }
+        FileStorage storage;
+        try {
+            storage = new FileStorage(settings.storageDir());
+            int removed = storage.removeSpoolLeftovers();
+            if (removed > 0) {
+                LOG.info("removed {} incomplete download(s) left by an earlier run", removed);
+            }
+        } catch (IOException e) {
+            String msg = "binaryrepo not started: cache directory " + settings.storageDir() + " (" + Settings.STORAGE_DIR
+                    + ") cannot be used: " + e;
+            LOG.error(msg);
+            throw new ConfigException(msg, e);
+        }
+        Clock clock = ctx.getAttribute(CLOCK) instanceof Clock c ? c : Clock.systemUTC();
+        Downloads downloads = new Downloads(storage);
+        Repositories repositories = new Repositories(configs, formats, new FormatContext(storage, downloads, clock));
+        ctx.setAttribute(STORAGE, storage);
+        ctx.setAttribute(DOWNLOADS, downloads);
+        ctx.setAttribute(REPOSITORIES, repositories);
+        LOG.info("binaryrepo started: cache {}, repositories {}", storage.root(), configs);
+    }
+
+    @Override
+    public void contextDestroyed(ServletContextEvent event) {
+        ServletContext ctx = event.getServletContext();
+        if (ctx.getAttribute(REPOSITORIES) instanceof Repositories r) {
+            r.close();
+        }
+        if (ctx.getAttribute(DOWNLOADS) instanceof Downloads d) {
+            d.close();
+        }
+        if (ctx.getAttribute(STORAGE) instanceof FileStorage s) {
+            s.close();
+        }
+    }
+}
