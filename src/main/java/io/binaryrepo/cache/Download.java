@@ -109,9 +109,15 @@ public final class Download {
         try (SeekableByteChannel ch = openChannel()) {
             ByteBuffer buf = ByteBuffer.allocate(BUFFER);
             long pos = start;
+            long flushed = start;
             while (true) {
                 long readable;
                 boolean complete;
+                if (pos > flushed) {
+                    // About to wait for upstream: let the client have what it has so far.
+                    out.flush();
+                    flushed = pos;
+                }
                 lock.lock();
                 try {
                     while (state == State.STREAMING && readableLimit() <= pos && (end < 0 || pos < end)) {

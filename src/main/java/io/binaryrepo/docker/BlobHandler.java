@@ -75,18 +75,23 @@ final class BlobHandler {
         }
         ByteRange range = h.length() >= 0 ? ByteRange.parse(ranges, h.length()) : null;
         headers(response, digest);
+        long start = 0;
+        long end = -1;
         if (range == null) {
             response.setStatus(200);
             if (h.length() >= 0) {
                 response.setContentLengthLong(h.length());
             }
-            d.copyTo(response.getOutputStream(), 0, -1);
         } else {
             response.setStatus(206);
             response.setHeader("Content-Range", range.contentRange(h.length()));
             response.setContentLengthLong(range.length());
-            d.copyTo(response.getOutputStream(), range.start(), range.end());
+            start = range.start();
+            end = range.end();
         }
+        // Headers go out as soon as upstream answered: containerd gives up after 30 s without them.
+        response.flushBuffer();
+        d.copyTo(response.getOutputStream(), start, end);
     }
 
     private void serveEntry(Storage.Entry entry, Digest digest, List<String> ranges, boolean head,
