@@ -62,7 +62,8 @@ record ByteRange(long start, long end) {
                 return new ByteRange(Math.max(0, size - suffix), size);
             }
             long first = Long.parseLong(m.group(1));
-            long last = m.group(2).isEmpty() ? size - 1 : Long.parseLong(m.group(2));
+            // An absent last-pos means "to the end": bytes=<size>- is unsatisfiable (416), not malformed.
+            long last = m.group(2).isEmpty() ? Long.MAX_VALUE : Long.parseLong(m.group(2));
             if (last < first) {
                 throw new ProxyError(400, "RANGE_INVALID", "Range end before its start");
             }

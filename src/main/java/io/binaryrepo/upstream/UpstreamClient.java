@@ -28,7 +28,11 @@ import org.apache.hc.client5.http.routing.RoutingSupport;
 import org.apache.hc.core5.http.ClassicHttpResponse;
 import org.apache.hc.core5.http.HttpException;
 import org.apache.hc.core5.http.message.BasicClassicHttpRequest;
+import org.apache.hc.core5.util.TimeValue;
 import org.apache.hc.core5.util.Timeout;
+import org.apache.hc.client5.http.impl.DefaultHttpRequestRetryStrategy;
+import org.apache.hc.core5.http.HttpResponse;
+import org.apache.hc.core5.http.protocol.HttpContext;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -56,6 +60,9 @@ public final class UpstreamClient implements Closeable {
                 .setDefaultConnectionConfig(ConnectionConfig.custom()
                         .setConnectTimeout(timeout(config.connectTimeout()))
                         .setSocketTimeout(timeout(config.readTimeout()))
+                        // A pooled connection the upstream closed while idle would fail the next
+                        // request (NoHttpResponseException); check connections idle for over a second.
+                        .setValidateAfterInactivity(TimeValue.ofSeconds(1))
                         .build())
                 .setMaxConnTotal(200)
                 .setMaxConnPerRoute(100)
@@ -70,7 +77,14 @@ public final class UpstreamClient implements Closeable {
                 .disableRedirectHandling()
                 .disableCookieManagement()
                 .disableContentCompression()
-                .disableAutomaticRetries()
+                // One retry of an idempotent request whose pooled connection turned out dead; never a
+                // retry on a status (429/503 go back to the caller, which serves stale or passes them on).
+                .setRetryStrategy(new DefaultHttpRequestRetryStrategy(1, TimeValue.ofMilliseconds(50)) {
+                    @Override
+                    public boolean retryRequest(HttpResponse response, int execCount, HttpContext context) {
+                        return false;
+                    }
+                })
                 .setUserAgent("binaryrepo")
                 .build();
         this.auth = new TokenAuthenticator(config.credentials().orElse(null), clock, this::fetchToken);
