@@ -1,6 +1,7 @@
 package io.binaryrepo.config;
 
 import com.fasterxml.jackson.core.JacksonException;
+import com.fasterxml.jackson.core.StreamReadFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
@@ -33,6 +34,8 @@ public final class RepositoriesFile {
     private static final long MAX_FILE_SIZE = 1024 * 1024;
     private static final Pattern NAME = Pattern.compile("[a-z0-9][a-z0-9._-]{0,63}");
     private static final Pattern VAR = Pattern.compile("\\$\\{([A-Za-z_][A-Za-z0-9_]*)}");
+    /** The user info of a URL, up to its last '@' before the path: {@code https://user:pw@host}. */
+    private static final Pattern USER_INFO = Pattern.compile("^([^:/?#]*://)[^/?#]*@");
     private static final Set<String> FIELDS = Set.of("name", "type", "url", "username", "password",
             "metadataTtl", "connectTimeout", "readTimeout");
 
@@ -67,7 +70,9 @@ public final class RepositoriesFile {
     public List<RepositoryConfig> parse(String yaml, String where) {
         JsonNode root;
         try {
-            root = new ObjectMapper(new YAMLFactory()).readTree(yaml);
+            // A repeated key (e.g. a second 'repositories:') must be an error, not silently replace the first.
+            root = new ObjectMapper(YAMLFactory.builder().enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION).build())
+                    .readTree(yaml);
         } catch (JacksonException e) {
             throw new ConfigException(where + ": not valid YAML: " + e.getOriginalMessage()
                     + (e.getLocation() == null ? "" : " (line " + e.getLocation().getLineNr() + ")"), e);
@@ -152,8 +157,8 @@ public final class RepositoriesFile {
         }
         return new RepositoryConfig(name, type, url, user, pass,
                 duration(node, "metadataTtl", RepositoryConfig.DEFAULT_METADATA_TTL, prefix),
-                duration(node, "connectTimeout", RepositoryConfig.DEFAULT_CONNECT_TIMEOUT, prefix),
-                duration(node, "readTimeout", RepositoryConfig.DEFAULT_READ_TIMEOUT, prefix));
+                positive(node, "connectTimeout", RepositoryConfig.DEFAULT_CONNECT_TIMEOUT, prefix),
+                positive(node, "readTimeout", RepositoryConfig.DEFAULT_READ_TIMEOUT, prefix));
     }
 
     private static String required(JsonNode node, String field, String prefix) {
@@ -174,6 +179,15 @@ public final class RepositoriesFile {
             throw new ConfigException(prefix + "field '" + field + "': empty");
         }
         return expanded;
+    }
+
+    /** A timeout: zero would make every upstream request fail, so it is refused. */
+    private Duration positive(JsonNode node, String field, Duration dflt, String prefix) {
+        Duration d = duration(node, field, dflt, prefix);
+        if (d.isZero()) {
+            throw new ConfigException(prefix + "field '" + field + "': must be greater than zero");
+        }
+        return d;
     }
 
     private Duration duration(JsonNode node, String field, Duration dflt, String prefix) {
@@ -205,21 +219,23 @@ public final class RepositoriesFile {
     }
 
     private static URI url(String text, String prefix) {
+        // never echo user info in a message: it usually holds a password
+        String shown = USER_INFO.matcher(text).replaceFirst("$1***@");
         URI uri;
         try {
             uri = new URI(text);
         } catch (URISyntaxException e) {
-            throw new ConfigException(prefix + "field 'url': malformed URL '" + text + "': " + e.getReason());
+            throw new ConfigException(prefix + "field 'url': malformed URL '" + shown + "': " + e.getReason());
         }
         String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase();
         if (!scheme.equals("http") && !scheme.equals("https")) {
-            throw new ConfigException(prefix + "field 'url': '" + text + "' must be an absolute http:// or https:// URL");
+            throw new ConfigException(prefix + "field 'url': '" + shown + "' must be an absolute http:// or https:// URL");
         }
         if (uri.getHost() == null || uri.getHost().isEmpty()) {
-            throw new ConfigException(prefix + "field 'url': '" + text + "' has no host");
+            throw new ConfigException(prefix + "field 'url': '" + shown + "' has no host");
         }
         if (uri.getRawQuery() != null || uri.getRawFragment() != null || uri.getRawUserInfo() != null) {
-            throw new ConfigException(prefix + "field 'url': '" + text
+            throw new ConfigException(prefix + "field 'url': '" + shown
                     + "' must not contain a query, a fragment or user info (use username/password)");
         }
         String s = uri.toString();

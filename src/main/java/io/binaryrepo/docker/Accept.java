@@ -5,37 +5,49 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Locale;
+import java.util.regex.Pattern;
 
 /**
  * The manifest media types a client accepts. Clients send several {@code Accept} headers or one with a
- * comma-separated list; both are read. Immutable.
+ * comma-separated list; both are read. A type with {@code q=0} is not acceptable (RFC 9110 12.4.2).
+ * Immutable.
  *
- * @param types media types without parameters, lowercase; empty when the client named none (or only
- *     wildcards), which means "anything"
+ * @param types media types without parameters, lowercase, in the client's order
+ * @param wildcard whether the client also accepts anything ({@code *}{@code /*}, or no Accept at all)
  */
-record Accept(List<String> types) {
+record Accept(List<String> types, boolean wildcard) {
+    private static final Pattern Q_ZERO = Pattern.compile(";\\s*q\\s*=\\s*0(\\.0{0,3})?\\s*(;|$)");
 
     static Accept of(HttpServletRequest request) {
         List<String> types = new ArrayList<>();
+        boolean wildcard = false;
         var headers = request.getHeaders("Accept");
         for (String h : headers == null ? List.<String>of() : Collections.list(headers)) {
             for (String part : h.split(",")) {
+                if (Q_ZERO.matcher(part).find()) {
+                    continue;
+                }
                 int semi = part.indexOf(';');
                 String t = (semi < 0 ? part : part.substring(0, semi)).trim().toLowerCase(Locale.ROOT);
-                if (!t.isEmpty() && !t.equals("*/*") && !types.contains(t) && types.size() < 32) {
+                if (t.equals("*/*")) {
+                    wildcard = true;
+                } else if (!t.isEmpty() && !types.contains(t) && types.size() < 32) {
                     types.add(t);
                 }
             }
         }
-        return new Accept(List.copyOf(types));
+        return new Accept(List.copyOf(types), wildcard || types.isEmpty());
     }
 
     boolean accepts(String mediaType) {
-        return types.isEmpty() || types.contains(mediaType.toLowerCase(Locale.ROOT));
+        return wildcard || types.contains(mediaType.toLowerCase(Locale.ROOT));
     }
 
-    /** The Accept header to send upstream. */
+    /** The Accept header to send upstream: the client's types, or every manifest type when it named none. */
     String header() {
-        return types.isEmpty() ? Manifest.DEFAULT_ACCEPT : String.join(", ", types);
+        if (types.isEmpty()) {
+            return Manifest.DEFAULT_ACCEPT;
+        }
+        return String.join(", ", types) + (wildcard ? ", */*" : "");
     }
 }

@@ -16,7 +16,7 @@ import java.util.regex.Pattern;
  * @param end last byte, exclusive
  */
 record ByteRange(long start, long end) {
-    private static final Pattern SPEC = Pattern.compile("bytes=(\\d{0,19})-(\\d{0,19})");
+    private static final Pattern SPEC = Pattern.compile("bytes=(\\d{0,19})-(\\d{0,19})", Pattern.CASE_INSENSITIVE);
 
     long length() {
         return end - start;

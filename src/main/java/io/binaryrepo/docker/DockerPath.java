@@ -47,8 +47,7 @@ record DockerPath(Kind kind, String name, String tag, Digest digest) {
         String[] s = raw.substring(3).split("/", -1);
         int n = s.length;
         if (n >= 3 && s[n - 2].equals("uploads") && s[n - 3].equals("blobs")
-                || n >= 2 && s[n - 1].equals("uploads") && s[n - 2].equals("blobs")
-                || n >= 2 && s[n - 1].isEmpty() && s[n - 2].equals("uploads")) {
+                || n >= 3 && s[n - 1].equals("uploads") && s[n - 2].equals("blobs")) {
             throw unsupported("uploads");
         }
         if (n == 1 && s[0].equals("_catalog")) {
@@ -81,8 +80,9 @@ record DockerPath(Kind kind, String name, String tag, Digest digest) {
     }
 
     private static ProxyError unsupported(String what) {
+        // No method at all is allowed on an upload URL of a read-only cache: an empty Allow says so.
         return new ProxyError(405, "UNSUPPORTED", "binaryrepo is a read-only pull-through cache: " + what
-                + " are not supported", java.util.Map.of("Allow", "GET, HEAD"));
+                + " are not supported", java.util.Map.of("Allow", ""));
     }
 
     private static Digest digest(String text) {

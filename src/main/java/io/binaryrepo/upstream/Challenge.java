@@ -136,11 +136,11 @@ public record Challenge(String scheme, Map<String, String> params) {
             while (i < s.length() && (isToken68Char(s.charAt(i)))) {
                 i++;
             }
+            if (i == start) { // token68 = 1*( ALPHA / DIGIT / "-" / "." / "_" / "~" / "+" / "/" ) *"="
+                throw new IllegalArgumentException("malformed credentials at position " + i);
+            }
             while (i < s.length() && s.charAt(i) == '=') {
                 i++;
-            }
-            if (i == start) {
-                throw new IllegalArgumentException("malformed credentials at position " + i);
             }
             String t = s.substring(start, i);
             skipWhitespace();
