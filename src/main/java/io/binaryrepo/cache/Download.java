@@ -39,6 +39,7 @@ public final class Download {
     private final String key;
     private final Object origin;
     private final Storage storage;
+    private final DiskSpace space;
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition changed = lock.newCondition();
 
@@ -50,10 +51,11 @@ public final class Download {
     private IOException failure;
     private Path spoolFile;
 
-    Download(String key, Object origin, Storage storage) {
+    Download(String key, Object origin, Storage storage, DiskSpace space) {
         this.key = key;
         this.origin = origin;
         this.storage = storage;
+        this.space = space;
     }
 
     public String key() {
@@ -124,7 +126,8 @@ public final class Download {
                         changed.await(1, TimeUnit.SECONDS);
                     }
                     if (state == State.FAILED) {
-                        throw new DownloadFailedException("download of " + key + " failed: " + failure.getMessage(), failure);
+                        throw new DownloadFailedException("download of " + key + " failed: " + failure.getMessage(), failure,
+                                pos - start);
                     }
                     complete = state == State.COMPLETE;
                     readable = complete ? written : readableLimit();
@@ -170,7 +173,7 @@ public final class Download {
                 return storage.get(key).orElseThrow(() -> new IOException("committed entry " + key + " vanished")).open();
             }
             if (state == State.FAILED) {
-                throw new DownloadFailedException("download of " + key + " failed: " + failure.getMessage(), failure);
+                throw new DownloadFailedException("download of " + key + " failed: " + failure.getMessage(), failure, 0);
             }
             return FileChannel.open(spoolFile, StandardOpenOption.READ);
         } finally {
@@ -196,7 +199,14 @@ public final class Download {
                 }
                 return;
             }
-            spool = storage.createSpoolFile();
+            if (space != null && !space.hasRoomFor(-1)) {
+                throw new CacheWriteException("cache full", null);
+            }
+            try {
+                spool = storage.createSpoolFile();
+            } catch (IOException e) {
+                throw cacheWriteFailed(e);
+            }
             lock.lock();
             try {
                 spoolFile = spool;
@@ -208,6 +218,9 @@ public final class Download {
                 if (check.expectedSize() >= 0 && announced >= 0 && announced != check.expectedSize()) {
                     throw new IOException("upstream announced " + announced + " bytes for " + key + ", expected "
                             + check.expectedSize());
+                }
+                if (space != null && announced > 0 && !space.hasRoomFor(announced)) {
+                    throw new CacheWriteException("no room in the cache for " + announced + " bytes", null);
                 }
                 lock.lock();
                 try {
@@ -222,7 +235,11 @@ public final class Download {
             }
             lock.lock();
             try {
-                storage.commit(key, spool);
+                try {
+                    storage.commit(key, spool);
+                } catch (IOException e) {
+                    throw cacheWriteFailed(e);
+                }
                 state = State.COMPLETE;
                 changed.signalAll();
             } finally {
@@ -250,8 +267,12 @@ public final class Download {
             while ((n = in.read(buf)) != -1) {
                 md.update(buf, 0, n);
                 ByteBuffer bb = ByteBuffer.wrap(buf, 0, n);
-                while (bb.hasRemaining()) {
-                    ch.write(bb);
+                try {
+                    while (bb.hasRemaining()) {
+                        ch.write(bb);
+                    }
+                } catch (IOException e) {
+                    throw cacheWriteFailed(e);
                 }
                 total += n;
                 if (length >= 0 && total > length) {
@@ -274,8 +295,20 @@ public final class Download {
         }
     }
 
+    private CacheWriteException cacheWriteFailed(IOException e) {
+        if (space != null) {
+            space.reportWriteFailure(e);
+        }
+        return new CacheWriteException("cache write failed: " + e.getMessage(), e);
+    }
+
     private void fail(IOException e) {
-        LOG.warn("download of {} failed: {}", key, e.getMessage());
+        if (e instanceof CacheWriteException) {
+            // DiskSpace logs the condition once; readers pass the content through.
+            LOG.debug("download of {} not cached: {}", key, e.getMessage());
+        } else {
+            LOG.warn("download of {} failed: {}", key, e.getMessage());
+        }
         lock.lock();
         try {
             failure = e;

@@ -15,11 +15,14 @@ import java.util.concurrent.atomic.AtomicInteger;
  */
 public final class Downloads implements Closeable {
     private final Storage storage;
+    private final DiskSpace space;
     private final ExecutorService executor;
     private final ConcurrentHashMap<String, Download> inflight = new ConcurrentHashMap<>();
 
-    public Downloads(Storage storage) {
+    /** @param space free-space watch of the storage, or null when the storage cannot fill up */
+    public Downloads(Storage storage, DiskSpace space) {
         this.storage = storage;
+        this.space = space;
         AtomicInteger n = new AtomicInteger();
         ThreadFactory tf = r -> {
             Thread t = new Thread(r, "binaryrepo-download-" + n.incrementAndGet());
@@ -47,7 +50,7 @@ public final class Downloads implements Closeable {
         boolean[] started = {false};
         Download d = inflight.computeIfAbsent(key, k -> {
             started[0] = true;
-            return new Download(k, origin, storage);
+            return new Download(k, origin, storage, space);
         });
         if (started[0]) {
             executor.execute(() -> {
@@ -59,6 +62,14 @@ public final class Downloads implements Closeable {
             });
         }
         return d;
+    }
+
+    /**
+     * Whether new downloads can be cached now; when not, callers pass content through from upstream
+     * ({@link Passthrough}) instead of starting a download.
+     */
+    public boolean cacheWritable() {
+        return space == null || space.hasRoomFor(-1);
     }
 
     /** Number of downloads running now. */

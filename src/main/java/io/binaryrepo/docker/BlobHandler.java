@@ -1,6 +1,9 @@
 package io.binaryrepo.docker;
 
+import io.binaryrepo.cache.CacheWriteException;
 import io.binaryrepo.cache.Download;
+import io.binaryrepo.cache.DownloadFailedException;
+import io.binaryrepo.cache.Passthrough;
 import io.binaryrepo.cache.Downloads;
 import io.binaryrepo.cache.Storage;
 import io.binaryrepo.cache.UpstreamBody;
@@ -60,6 +63,10 @@ final class BlobHandler {
             headUpstream(name, digest, response);
             return;
         }
+        if (!downloads.cacheWritable()) {
+            passthrough(name, digest, ranges, response, 0, false);
+            return;
+        }
         String origin = repo + "/" + name;
         Download d = downloads.join(key, origin, () -> open(name, digest), digest.check(-1),
                 () -> link(name, digest));
@@ -72,6 +79,9 @@ final class BlobHandler {
             h = d.awaitHead(headTimeout);
         } catch (UpstreamException e) {
             throw UpstreamAnswers.rethrow(e, "BLOB_UNKNOWN", "blob " + name + "@" + digest);
+        } catch (CacheWriteException e) {
+            passthrough(name, digest, ranges, response, 0, false);
+            return;
         }
         ByteRange range = h.length() >= 0 ? ByteRange.parse(ranges, h.length()) : null;
         headers(response, digest);
@@ -91,7 +101,15 @@ final class BlobHandler {
         }
         // Headers go out as soon as upstream answered: containerd gives up after 30 s without them.
         response.flushBuffer();
-        d.copyTo(response.getOutputStream(), start, end);
+        try {
+            d.copyTo(response.getOutputStream(), start, end);
+        } catch (DownloadFailedException e) {
+            if (!e.cacheWriteFailed() || e.delivered() < 0) {
+                throw e;
+            }
+            // The cache filled up under us, upstream is fine: finish this response straight from upstream.
+            passthrough(name, digest, ranges, response, e.delivered(), true);
+        }
     }
 
     private void serveEntry(Storage.Entry entry, Digest digest, List<String> ranges, boolean head,
@@ -141,6 +159,50 @@ final class BlobHandler {
         response.setHeader("ETag", "\"" + digest + "\"");
         response.setHeader("Accept-Ranges", "bytes");
         response.setHeader("Cache-Control", "max-age=31536000, immutable");
+    }
+
+    /**
+     * Serves the blob from upstream without caching it (the cache cannot be written), verified like a
+     * download.
+     *
+     * @param skip bytes of the response body the client already has
+     * @param headersSent whether status and headers were already sent (then only the body is written)
+     */
+    private void passthrough(String name, Digest digest, List<String> ranges, HttpServletResponse response, long skip,
+            boolean headersSent) throws IOException {
+        String what = "blob " + name + "@" + digest;
+        try (UpstreamResponse r = upstream.send("GET", "/v2/" + name + "/blobs/" + digest, Map.of(),
+                ManifestHandler.scope(name))) {
+            UpstreamAnswers.requireOk(r, "BLOB_UNKNOWN", what);
+            link(name, digest);
+            long length = r.contentLength();
+            long start = 0;
+            long end = -1;
+            ByteRange range = length >= 0 ? ByteRange.parse(ranges, length) : null;
+            if (range != null) {
+                start = range.start();
+                end = range.end();
+            }
+            if (!headersSent) {
+                headers(response, digest);
+                if (range == null) {
+                    response.setStatus(200);
+                    if (length >= 0) {
+                        response.setContentLengthLong(length);
+                    }
+                } else {
+                    response.setStatus(206);
+                    response.setHeader("Content-Range", range.contentRange(length));
+                    response.setContentLengthLong(range.length());
+                }
+            }
+            Passthrough.copy(r.body(), length, digest.check(-1), response.getOutputStream(), start + skip, end);
+        } catch (UpstreamException e) {
+            if (headersSent) {
+                throw new DownloadFailedException("passing " + what + " through failed: " + e.getMessage(), e);
+            }
+            throw UpstreamAnswers.rethrow(e, "BLOB_UNKNOWN", what);
+        }
     }
 
     /** HEAD of a blob that is not cached: ask upstream (HEAD), do not download (Harbor #22609). */

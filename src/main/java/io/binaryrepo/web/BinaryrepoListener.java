@@ -1,5 +1,6 @@
 package io.binaryrepo.web;
 
+import io.binaryrepo.cache.DiskSpace;
 import io.binaryrepo.cache.Downloads;
 import io.binaryrepo.cache.FileStorage;
 import io.binaryrepo.config.ConfigException;
@@ -70,7 +71,7 @@ public final class BinaryrepoListener implements ServletContextListener {
             throw new ConfigException(msg, e);
         }
         Clock clock = ctx.getAttribute(CLOCK) instanceof Clock c ? c : Clock.systemUTC();
-        Downloads downloads = new Downloads(storage);
+        Downloads downloads = new Downloads(storage, new DiskSpace(storage.root(), clock));
         Repositories repositories = new Repositories(configs, formats, new FormatContext(storage, downloads, clock));
         ctx.setAttribute(STORAGE, storage);
         ctx.setAttribute(DOWNLOADS, downloads);

@@ -34,7 +34,10 @@ public final class FakeRegistry implements AutoCloseable {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     /** How blob GETs are answered. */
-    public enum BlobMode { NORMAL, TRUNCATE, CORRUPT, FAIL_500, RATE_LIMIT_429, REDIRECT }
+    public enum BlobMode { NORMAL, TRUNCATE, CORRUPT, FAIL_500, RATE_LIMIT_429, REDIRECT, STALL }
+
+    /** How manifest requests (GET and HEAD) are answered. */
+    public enum ManifestMode { NORMAL, FAIL_500, RATE_LIMIT_429, STALL }
 
     private final boolean tokenAuth;
     private final Server server;
@@ -54,6 +57,11 @@ public final class FakeRegistry implements AutoCloseable {
     private volatile int cdnPort;
 
     public volatile BlobMode blobMode = BlobMode.NORMAL;
+    public volatile ManifestMode manifestMode = ManifestMode.NORMAL;
+    /** When set, sent as Docker Hub's {@code ratelimit-remaining} header on manifest answers. */
+    public volatile String rateLimitRemaining;
+    /** Released by {@link #close()}; STALL modes wait on it. */
+    private final CountDownLatch stalls = new CountDownLatch(1);
     /** When set, a blob GET sends its first half, flushes, then waits for this latch (max 30 s). */
     public volatile CountDownLatch blobGate;
 
@@ -191,7 +199,16 @@ public final class FakeRegistry implements AutoCloseable {
 
     @Override
     public void close() throws Exception {
+        stalls.countDown();
         server.stop();
+    }
+
+    private void stall() {
+        try {
+            stalls.await(60, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     private final class Handler extends HttpServlet {
@@ -289,6 +306,27 @@ public final class FakeRegistry implements AutoCloseable {
         }
 
         private void manifest(HttpServletRequest req, HttpServletResponse resp, String name, String ref) throws IOException {
+            switch (manifestMode) {
+                case FAIL_500 -> {
+                    error(resp, 500, "UNKNOWN", "internal error");
+                    return;
+                }
+                case RATE_LIMIT_429 -> {
+                    resp.setHeader("Retry-After", "42");
+                    error(resp, 429, "TOOMANYREQUESTS", "slow down");
+                    return;
+                }
+                case STALL -> {
+                    stall();
+                    return;
+                }
+                default -> {
+                }
+            }
+            if (rateLimitRemaining != null) {
+                resp.setHeader("ratelimit-limit", "100;w=21600");
+                resp.setHeader("ratelimit-remaining", rateLimitRemaining);
+            }
             String digest = ref.startsWith("sha256:") ? ref : tags.get(name + ":" + ref);
             byte[] body = digest == null ? null : manifests.get(name + "@" + digest);
             if (body == null) {
@@ -347,6 +385,11 @@ public final class FakeRegistry implements AutoCloseable {
                 } catch (InterruptedException e) {
                     Thread.currentThread().interrupt();
                 }
+            }
+            if (blobMode == BlobMode.STALL) {
+                out.flush();
+                stall();
+                throw new IOException("stalled");
             }
             if (blobMode == BlobMode.TRUNCATE) {
                 out.flush();
