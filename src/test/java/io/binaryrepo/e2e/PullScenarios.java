@@ -174,4 +174,15 @@ abstract class PullScenarios {
             registry.start();
         }
     }
+
+    @Test
+    @Order(7)
+    void containerdMirror_ctrPullsDockerIoNameThroughCache() throws Exception {
+        try (Containerd containerd = Containerd.start()) {
+            containerd.mirror("docker.io", "http://" + host + "/v2/docker-remote");
+            String digest = step("ctr images pull docker.io/... via hosts.toml mirror",
+                    () -> containerd.pull("docker.io/library/small:1"));
+            assertEquals(small.digest(), digest);
+        }
+    }
 }
