@@ -1,4 +1,4 @@
-package io.binaryrepo.docker;
+package io.binaryrepo.cache;
 
 import io.binaryrepo.repo.ProxyError;
 import java.util.Collections;
@@ -15,15 +15,15 @@ import java.util.regex.Pattern;
  * @param start first byte, inclusive
  * @param end last byte, exclusive
  */
-record ByteRange(long start, long end) {
+public record ByteRange(long start, long end) {
     private static final Pattern SPEC = Pattern.compile("bytes=(\\d{0,19})-(\\d{0,19})", Pattern.CASE_INSENSITIVE);
 
-    long length() {
+    public long length() {
         return end - start;
     }
 
     /** {@code Content-Range} value for a 206. */
-    String contentRange(long size) {
+    public String contentRange(long size) {
         return "bytes " + start + "-" + (end - 1) + "/" + size;
     }
 
@@ -35,7 +35,7 @@ record ByteRange(long start, long end) {
      * @return null when the whole content is to be sent
      * @throws ProxyError 400 for several headers or bad syntax, 416 for an unsatisfiable range
      */
-    static ByteRange parse(List<String> headers, long size) {
+    public static ByteRange parse(List<String> headers, long size) {
         if (headers == null || headers.isEmpty()) {
             return null;
         }
@@ -80,7 +80,8 @@ record ByteRange(long start, long end) {
         return new ProxyError(416, "RANGE_INVALID", message, Map.of("Content-Range", "bytes */" + size));
     }
 
-    static List<String> headers(jakarta.servlet.http.HttpServletRequest request) {
+    /** Every {@code Range} header of the request. */
+    public static List<String> headers(jakarta.servlet.http.HttpServletRequest request) {
         var e = request.getHeaders("Range");
         return e == null ? List.of() : Collections.list(e);
     }

@@ -1,5 +1,7 @@
 package io.binaryrepo.docker;
 
+import io.binaryrepo.cache.Artifacts;
+import io.binaryrepo.cache.ByteRange;
 import io.binaryrepo.config.RepositoryConfig;
 import io.binaryrepo.repo.FormatContext;
 import io.binaryrepo.repo.ProxyError;
@@ -31,7 +33,7 @@ final class DockerRepository implements RepositoryHandler {
         this.dockerHub = DOCKER_HUB.contains(config.url().getHost().toLowerCase(Locale.ROOT));
         DockerStore store = new DockerStore(config.name(), context.storage());
         this.manifests = new ManifestHandler(config.name(), store, upstream, context.clock(), config.metadataTtl());
-        this.blobs = new BlobHandler(config.name(), store, context.downloads(), upstream,
+        this.blobs = new BlobHandler(config.name(), store, new Artifacts(context.storage(), context.downloads()), upstream,
                 config.connectTimeout().plus(config.readTimeout()).plusSeconds(5));
         this.tagLists = new TagListHandler(config.name(), store, upstream, context.clock(), config.metadataTtl());
     }

@@ -1,4 +1,4 @@
-package io.binaryrepo.docker;
+package io.binaryrepo.cache;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
