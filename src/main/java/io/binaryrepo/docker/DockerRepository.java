@@ -1,6 +1,5 @@
 package io.binaryrepo.docker;
 
-import io.binaryrepo.cache.Artifacts;
 import io.binaryrepo.cache.ByteRange;
 import io.binaryrepo.config.RepositoryConfig;
 import io.binaryrepo.repo.FormatContext;
@@ -33,7 +32,7 @@ final class DockerRepository implements RepositoryHandler {
         this.dockerHub = DOCKER_HUB.contains(config.url().getHost().toLowerCase(Locale.ROOT));
         DockerStore store = new DockerStore(config.name(), context.storage());
         this.manifests = new ManifestHandler(config.name(), store, upstream, context.clock(), config.metadataTtl());
-        this.blobs = new BlobHandler(config.name(), store, new Artifacts(context.storage(), context.downloads()), upstream,
+        this.blobs = new BlobHandler(config.name(), store, context.artifacts(), upstream,
                 config.connectTimeout().plus(config.readTimeout()).plusSeconds(5));
         this.tagLists = new TagListHandler(config.name(), store, upstream, context.clock(), config.metadataTtl());
     }

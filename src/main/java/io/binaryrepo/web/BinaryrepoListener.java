@@ -1,8 +1,10 @@
 package io.binaryrepo.web;
 
+import io.binaryrepo.cache.Artifacts;
 import io.binaryrepo.cache.DiskSpace;
 import io.binaryrepo.cache.Downloads;
 import io.binaryrepo.cache.FileStorage;
+import io.binaryrepo.cache.MutableDocuments;
 import io.binaryrepo.config.ConfigException;
 import io.binaryrepo.config.RepositoriesFile;
 import io.binaryrepo.config.RepositoryConfig;
@@ -72,7 +74,10 @@ public final class BinaryrepoListener implements ServletContextListener {
         }
         Clock clock = ctx.getAttribute(CLOCK) instanceof Clock c ? c : Clock.systemUTC();
         Downloads downloads = new Downloads(storage, new DiskSpace(storage.root(), clock));
-        Repositories repositories = new Repositories(configs, formats, new FormatContext(storage, downloads, clock));
+        FormatContext context = new FormatContext(storage, downloads, new Artifacts(storage, downloads),
+                new MutableDocuments(storage, clock, 64L * 1024 * 1024), clock,
+                settings.get(Settings.PUBLIC_URL).map(u -> u.replaceAll("/+$", "")));
+        Repositories repositories = new Repositories(configs, formats, context);
         ctx.setAttribute(STORAGE, storage);
         ctx.setAttribute(DOWNLOADS, downloads);
         ctx.setAttribute(REPOSITORIES, repositories);
