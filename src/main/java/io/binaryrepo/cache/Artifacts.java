@@ -1,6 +1,7 @@
 package io.binaryrepo.cache;
 
 import io.binaryrepo.upstream.UpstreamException;
+import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -20,6 +21,9 @@ import java.util.Optional;
  */
 public final class Artifacts {
     private static final int BUFFER = 64 * 1024;
+    private static final String TOMCAT_SENDFILE_SUPPORT = "org.apache.tomcat.sendfile.support";
+    /** Below this a plain copy is as cheap as setting up sendfile (Tomcat's own default threshold). */
+    private static final long SENDFILE_MIN = 48 * 1024;
 
     private final Storage storage;
     private final Downloads downloads;
@@ -37,9 +41,10 @@ public final class Artifacts {
      * @param headers more response headers (digest, ETag, caching)
      * @param ranges the request's {@code Range} headers
      * @param head whether to answer without a body
+     * @param servletRequest the client's request, for container features (zero-copy sendfile); may be null
      */
     public record Request(String key, String contentType, Map<String, String> headers, List<String> ranges,
-            boolean head) {
+            boolean head, HttpServletRequest servletRequest) {
     }
 
     /** How a miss reaches upstream. */
@@ -82,6 +87,9 @@ public final class Artifacts {
         ByteRange range = ByteRange.parse(r.ranges(), size);
         long[] span = headers(response, r, size, range);
         if (r.head()) {
+            return;
+        }
+        if (sendfile(entry, r, span)) {
             return;
         }
         try (SeekableByteChannel ch = entry.open()) {
@@ -150,6 +158,23 @@ public final class Artifacts {
             }
             throw e;
         }
+    }
+
+    /**
+     * Hands a cached file to Tomcat's sendfile (NIO connector, {@code useSendfile}, the default): the kernel
+     * copies file to socket, the JVM touches no byte. Tomcat announces support with a request attribute;
+     * other containers get the copy loop. See Tomcat's "Advanced IO" documentation.
+     */
+    private static boolean sendfile(Storage.Entry entry, Request r, long[] span) {
+        HttpServletRequest req = r.servletRequest();
+        if (req == null || !Boolean.TRUE.equals(req.getAttribute(TOMCAT_SENDFILE_SUPPORT)) || entry.file().isEmpty()
+                || span[1] - span[0] < SENDFILE_MIN) {
+            return false;
+        }
+        req.setAttribute("org.apache.tomcat.sendfile.filename", entry.file().get().toAbsolutePath().toString());
+        req.setAttribute("org.apache.tomcat.sendfile.start", span[0]);
+        req.setAttribute("org.apache.tomcat.sendfile.end", span[1]);
+        return true;
     }
 
     /** Sets status and headers; returns the body span {@code [start, end)} (end -1: to the end). */

@@ -1,17 +1,18 @@
 package io.binaryrepo.docker;
 
 import io.binaryrepo.cache.Artifacts;
+import io.binaryrepo.cache.ByteRange;
 import io.binaryrepo.cache.ContentCheck;
 import io.binaryrepo.cache.Storage;
 import io.binaryrepo.cache.UpstreamBody;
 import io.binaryrepo.upstream.UpstreamClient;
 import io.binaryrepo.upstream.UpstreamException;
 import io.binaryrepo.upstream.UpstreamResponse;
+import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
 import java.io.InputStream;
 import java.time.Duration;
-import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import org.slf4j.Logger;
@@ -40,12 +41,13 @@ final class BlobHandler {
         this.headTimeout = headTimeout;
     }
 
-    void serve(String name, Digest digest, List<String> ranges, boolean head, HttpServletResponse response)
-            throws IOException {
+    void serve(String name, Digest digest, HttpServletRequest servletRequest, boolean head,
+            HttpServletResponse response) throws IOException {
         String what = "blob " + name + "@" + digest;
         Artifacts.Request request = new Artifacts.Request(DockerStore.blobKey(digest), "application/octet-stream",
                 Map.of("Docker-Content-Digest", digest.toString(), "ETag", "\"" + digest + "\"",
-                        "Cache-Control", "max-age=31536000, immutable"), ranges, head);
+                        "Cache-Control", "max-age=31536000, immutable"), ByteRange.headers(servletRequest), head,
+                servletRequest);
         try {
             Optional<Storage.Entry> entry = artifacts.cached(request.key());
             if (entry.isPresent()) {

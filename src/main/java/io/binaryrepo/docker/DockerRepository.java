@@ -1,6 +1,5 @@
 package io.binaryrepo.docker;
 
-import io.binaryrepo.cache.ByteRange;
 import io.binaryrepo.config.RepositoryConfig;
 import io.binaryrepo.repo.FormatContext;
 import io.binaryrepo.repo.ProxyError;
@@ -56,7 +55,7 @@ final class DockerRepository implements RepositoryHandler {
                 }
             }
             case MANIFEST -> manifests.serve(name(path), path, Accept.of(request.servletRequest()), head, response);
-            case BLOB -> blobs.serve(name(path), path.digest(), ByteRange.headers(request.servletRequest()), head, response);
+            case BLOB -> blobs.serve(name(path), path.digest(), request.servletRequest(), head, response);
             case TAGS -> tagLists.serve(name(path), request.servletRequest().getQueryString(), head, response);
             default -> throw new IllegalStateException(path.kind().toString());
         }

@@ -1,0 +1,55 @@
+package io.binaryrepo.e2e;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+
+/**
+ * binaryrepo's WAR deployed in a real Apache Tomcat by the ops script {@code scripts/tomcat}, with the
+ * files of {@code tomcat-conf/}: what a production deployment runs.
+ */
+final class TomcatDeployment implements AutoCloseable {
+    static final Path PROJECT = Path.of(System.getProperty("user.dir"));
+    private static final Duration TIMEOUT = Duration.ofMinutes(5);
+
+    private final Path base;
+    private final int port;
+
+    private TomcatDeployment(Path base, int port) {
+        this.base = base;
+        this.port = port;
+    }
+
+    /** Starts Tomcat on a free port with the WAR built by {@code mvn package}. */
+    static TomcatDeployment start(Path base, Path storage, Path config) {
+        String war = System.getProperty("binaryrepo.war", PROJECT.resolve("target/binaryrepo.war").toString());
+        if (!Files.isRegularFile(Path.of(war))) {
+            throw new AssertionError("no WAR at " + war + ": run the tests with mvn verify (package runs first)");
+        }
+        int port = Ports.free();
+        ExternalProcess.runChecked(TIMEOUT, Map.of("BINARYREPO_HEAP", "256m"), PROJECT.resolve("scripts/tomcat").toString(),
+                "start", "--base", base.toString(), "--port", Integer.toString(port), "--war", war,
+                "--storage", storage.toString(), "--config", config.toString());
+        return new TomcatDeployment(base, port);
+    }
+
+    int port() {
+        return port;
+    }
+
+    String log() {
+        try {
+            Path out = base.resolve("logs/catalina.out");
+            return Files.exists(out) ? PullScenarios.tail(Files.readString(out)) : "(no catalina.out in " + base + ")";
+        } catch (Exception e) {
+            return "(cannot read the Tomcat log: " + e + ")";
+        }
+    }
+
+    @Override
+    public void close() {
+        ExternalProcess.run(TIMEOUT, Map.of(), PROJECT.resolve("scripts/tomcat").toString(), "stop", "--base",
+                base.toString());
+    }
+}
