@@ -6,10 +6,9 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.binaryrepo.cache.Storage;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.util.LinkedHashMap;
-import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * The Docker cache layout of one repository on top of {@link Storage}:
@@ -42,8 +41,9 @@ final class DockerStore {
     private final String repo;
     private final Storage storage;
     private final ConcurrentHashMap<String, TagRecord> tags = new ConcurrentHashMap<>();
-    private final Map<Digest, Manifest> recent = new LinkedHashMap<>(64, 0.75f, true);
-    private long recentBytes;
+    /** Lock-free: every manifest request reads it (the hot path of a pull). Evicts arbitrary entries when over budget. */
+    private final ConcurrentHashMap<Digest, Manifest> recent = new ConcurrentHashMap<>();
+    private final AtomicLong recentBytes = new AtomicLong();
 
     DockerStore(String repo, Storage storage) {
         this.repo = repo;
@@ -67,11 +67,9 @@ final class DockerStore {
     }
 
     Optional<Manifest> manifest(Digest d) throws IOException {
-        synchronized (recent) {
-            Manifest m = recent.get(d);
-            if (m != null) {
-                return Optional.of(m);
-            }
+        Manifest m0 = recent.get(d);
+        if (m0 != null) {
+            return Optional.of(m0);
         }
         Optional<byte[]> type = storage.read(manifestKey(d) + ".type", 1024);
         if (type.isEmpty()) {
@@ -95,14 +93,14 @@ final class DockerStore {
     }
 
     private void remember(Manifest m) {
-        synchronized (recent) {
-            if (recent.put(m.digest(), m) == null) {
-                recentBytes += m.body().length;
-            }
-            var it = recent.values().iterator();
-            while (recentBytes > MEMORY_MANIFEST_BYTES && it.hasNext()) {
-                recentBytes -= it.next().body().length;
-                it.remove();
+        if (recent.putIfAbsent(m.digest(), m) == null) {
+            recentBytes.addAndGet(m.body().length);
+        }
+        var it = recent.values().iterator();
+        while (recentBytes.get() > MEMORY_MANIFEST_BYTES && it.hasNext()) {
+            Manifest victim = it.next();
+            if (recent.remove(victim.digest(), victim)) {
+                recentBytes.addAndGet(-victim.body().length);
             }
         }
     }
