@@ -119,7 +119,16 @@ public final class MutableDocuments {
             }
         }
         try {
-            return inflight.get(key, () -> refresh(key, cached.filter(d -> !d.missing()).orElse(null), policy, fetcher));
+            return inflight.get(key, () -> {
+                // A caller that missed just as another one's refresh finished finds that result here
+                // instead of asking upstream a second time.
+                Optional<Document> now2 = load(key);
+                if (now2.isPresent() && clock.millis() - now2.get().fetchedAt()
+                        < (now2.get().missing() ? policy.negativeTtl() : policy.ttl()).toMillis()) {
+                    return now2.get();
+                }
+                return refresh(key, cached.filter(d -> !d.missing()).orElse(null), policy, fetcher);
+            });
         } catch (IOException | RuntimeException e) {
             if (e instanceof ProxyError pe && pe.status() < 500 && pe.status() != 429) {
                 throw e;
