@@ -120,7 +120,11 @@ class MutableDocumentsTest {
             for (int i = 0; i < 8; i++) {
                 results.add(pool.submit(() -> docs.get("k/hot", POLICY, (e, l) -> {
                     calls.incrementAndGet();
-                    release.await(10, TimeUnit.SECONDS);
+                    try {
+                        release.await(10, TimeUnit.SECONDS);
+                    } catch (InterruptedException ex) {
+                        throw new IOException(ex);
+                    }
                     return new MutableDocuments.Fetched(b("hot"), null, null, null);
                 })));
             }
