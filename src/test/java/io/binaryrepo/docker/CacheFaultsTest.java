@@ -11,7 +11,7 @@ import io.binaryrepo.testing.FakeRegistry;
 import io.binaryrepo.testing.FakeRegistry.BlobMode;
 import io.binaryrepo.testing.FakeRegistry.ManifestMode;
 import io.binaryrepo.testing.LogCapture;
-import io.binaryrepo.testing.MutableClock;
+import io.binaryrepo.testing.ComponentTest;
 import io.binaryrepo.testing.ProxyServer;
 import java.io.IOException;
 import java.io.InputStream;
@@ -40,42 +40,23 @@ import org.junit.jupiter.api.io.TempDir;
  * What the cache does when things go wrong: a full disk (a real tmpfs as the cache root), clients that
  * leave, upstreams that stall, rate-limit or fail.
  */
-class CacheFaultsTest {
-    private static final ObjectMapper JSON = new ObjectMapper();
+class CacheFaultsTest extends ComponentTest {
     private static final long MIB = 1024 * 1024;
 
-    @TempDir
-    Path tmp;
-
-    private final HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
-    private final MutableClock clock = new MutableClock();
-    private final List<AutoCloseable> toClose = new ArrayList<>();
-
-    @AfterEach
-    void closeAll() throws Exception {
-        for (int i = toClose.size() - 1; i >= 0; i--) {
-            toClose.get(i).close();
-        }
-    }
-
     private FakeRegistry upstream() throws Exception {
-        FakeRegistry r = FakeRegistry.start(false);
-        toClose.add(r);
-        return r;
+        return upstream(false);
     }
 
     private ProxyServer proxy(FakeRegistry up, Path cacheDir, String readTimeout) throws Exception {
-        ProxyServer p = ProxyServer.start(cacheDir, "repositories:\n  - name: hub\n    type: docker\n    url: " + up.url()
-                + "\n    readTimeout: " + readTimeout + "\n    connectTimeout: 2s\n", clock);
-        toClose.add(p);
-        return p;
+        return proxy(cacheDir, "repositories:\n  - name: hub\n    type: docker\n    url: " + up.url()
+                + "\n    readTimeout: " + readTimeout + "\n    connectTimeout: 2s\n");
     }
 
     /** A real, small file system as the cache root, so "disk full" is the kernel's ENOSPC. */
     private Path tmpfs(long bytes) throws Exception {
         Path dir = Files.createDirectories(tmp.resolve("tmpfs"));
         run("mount", "-t", "tmpfs", "-o", "size=" + bytes, "tmpfs", dir.toString());
-        toClose.add(() -> run("umount", "-l", dir.toString()));
+        closeAfter(() -> run("umount", "-l", dir.toString()));
         return dir.resolve("cache");
     }
 
@@ -85,25 +66,9 @@ class CacheFaultsTest {
         assertEquals(0, p.waitFor(), String.join(" ", cmd) + ": " + out);
     }
 
-    private HttpResponse<byte[]> get(ProxyServer p, String path) throws Exception {
-        return client.send(HttpRequest.newBuilder(URI.create(p.url() + path)).timeout(Duration.ofSeconds(30)).build(),
-                HttpResponse.BodyHandlers.ofByteArray());
-    }
 
-    private static byte[] random(long size, int seed) {
-        byte[] b = new byte[(int) size];
-        new Random(seed).nextBytes(b);
-        return b;
-    }
 
-    private static Path blobFile(Path cache, String digest) {
-        String hex = digest.substring("sha256:".length());
-        return cache.resolve("docker/blobs/sha256/" + hex.substring(0, 2) + "/" + hex);
-    }
 
-    private static String code(HttpResponse<byte[]> r) throws IOException {
-        return JSON.readTree(r.body()).path("errors").path(0).path("code").asText();
-    }
 
     private static void fill(Path file, long bytes) throws IOException {
         byte[] chunk = new byte[(int) MIB];
@@ -258,7 +223,7 @@ class CacheFaultsTest {
         assertArrayEquals(img.manifest(), stale.body());
         HttpResponse<byte[]> missing = get(p, "/v2/hub/library/slow/manifests/2");
         assertEquals(504, missing.statusCode());
-        assertEquals("UNAVAILABLE", code(missing));
+        assertEquals("UNAVAILABLE", errorCode(missing));
     }
 
     @Test
@@ -273,7 +238,7 @@ class CacheFaultsTest {
         assertArrayEquals(img.manifest(), get(p, "/v2/hub/library/limited/manifests/1").body());
         HttpResponse<byte[]> limited = get(p, "/v2/hub/library/limited/manifests/2");
         assertEquals(429, limited.statusCode());
-        assertEquals("TOOMANYREQUESTS", code(limited));
+        assertEquals("TOOMANYREQUESTS", errorCode(limited));
         assertEquals("42", limited.headers().firstValue("Retry-After").orElseThrow());
 
         up.manifestMode = ManifestMode.FAIL_500;
@@ -286,7 +251,7 @@ class CacheFaultsTest {
         assertArrayEquals(img.manifest(), get(p, "/v2/hub/library/limited/manifests/1").body());
         HttpResponse<byte[]> refused = get(p, "/v2/hub/library/limited/manifests/2");
         assertEquals(502, refused.statusCode());
-        assertEquals("UNAVAILABLE", code(refused));
+        assertEquals("UNAVAILABLE", errorCode(refused));
     }
 
     @Test
@@ -309,7 +274,11 @@ class CacheFaultsTest {
             try (Stream<Path> s = Files.list(cache.resolve(".spool"))) {
                 long total = 0;
                 for (Path f : (Iterable<Path>) s::iterator) {
-                    total += Files.size(f);
+                    try {
+                        total += Files.size(f);
+                    } catch (java.nio.file.NoSuchFileException gone) {
+                        // committed or abandoned meanwhile; keep looking
+                    }
                 }
                 if (total >= bytes) {
                     return;
@@ -320,19 +289,4 @@ class CacheFaultsTest {
         throw new AssertionError("spool file never reached " + bytes + " bytes");
     }
 
-    private static void assertSpoolEmpty(Path cache) throws IOException {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
-        while (true) {
-            try (Stream<Path> s = Files.list(cache.resolve(".spool"))) {
-                long n = s.count();
-                if (n == 0) {
-                    return;
-                }
-                if (System.nanoTime() > deadline) {
-                    assertEquals(0, n, "spool files left behind");
-                }
-            }
-            Thread.onSpinWait();
-        }
-    }
 }

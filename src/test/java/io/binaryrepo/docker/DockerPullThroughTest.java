@@ -12,7 +12,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.binaryrepo.testing.FakeRegistry;
 import io.binaryrepo.testing.FakeRegistry.BlobMode;
-import io.binaryrepo.testing.MutableClock;
+import io.binaryrepo.testing.ComponentTest;
 import io.binaryrepo.testing.ProxyServer;
 import java.io.IOException;
 import java.io.InputStream;
@@ -41,34 +41,11 @@ import org.junit.jupiter.api.io.TempDir;
  * The Docker pull-through cache as a client sees it: binaryrepo's servlet in embedded Jetty in front
  * of an in-process registry that counts requests and misbehaves on purpose.
  */
-class DockerPullThroughTest {
-    private static final ObjectMapper JSON = new ObjectMapper();
+class DockerPullThroughTest extends ComponentTest {
     private static final String OCI_MANIFEST = "application/vnd.oci.image.manifest.v1+json";
 
-    @TempDir
-    Path tmp;
-
-    private final HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
-    private final MutableClock clock = new MutableClock();
-    private final List<AutoCloseable> toClose = new ArrayList<>();
-
-    @AfterEach
-    void closeAll() throws Exception {
-        for (int i = toClose.size() - 1; i >= 0; i--) {
-            toClose.get(i).close();
-        }
-    }
-
-    private FakeRegistry upstream(boolean tokenAuth) throws Exception {
-        FakeRegistry r = FakeRegistry.start(tokenAuth);
-        toClose.add(r);
-        return r;
-    }
-
     private ProxyServer proxy(String yaml) throws Exception {
-        ProxyServer p = ProxyServer.start(tmp.resolve("cache"), yaml, clock);
-        toClose.add(p);
-        return p;
+        return proxy(tmp.resolve("cache"), yaml);
     }
 
     private ProxyServer proxyFor(FakeRegistry up) throws Exception {
@@ -76,33 +53,12 @@ class DockerPullThroughTest {
                 + "\n    metadataTtl: 5m\n    readTimeout: 5s\n");
     }
 
-    private HttpResponse<byte[]> get(ProxyServer p, String path, String... headers) throws Exception {
-        return send(p, "GET", path, headers);
-    }
-
-    private HttpResponse<byte[]> send(ProxyServer p, String method, String path, String... headers) throws Exception {
-        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(p.url() + path)).timeout(Duration.ofSeconds(30))
-                .method(method, HttpRequest.BodyPublishers.noBody());
-        for (int i = 0; i < headers.length; i += 2) {
-            b.header(headers[i], headers[i + 1]);
-        }
-        return client.send(b.build(), HttpResponse.BodyHandlers.ofByteArray());
-    }
-
     private static byte[] random(int size) {
-        byte[] b = new byte[size];
-        new Random(size).nextBytes(b);
-        return b;
+        return random(size, size);
     }
 
     private Path blobFile(String digest) {
-        String hex = digest.substring("sha256:".length());
-        return tmp.resolve("cache/docker/blobs/sha256/" + hex.substring(0, 2) + "/" + hex);
-    }
-
-    private static String errorCode(HttpResponse<byte[]> r) throws IOException {
-        JsonNode n = JSON.readTree(r.body());
-        return n.path("errors").path(0).path("code").asText();
+        return blobFile(tmp.resolve("cache"), digest);
     }
 
     @Test
@@ -310,7 +266,7 @@ class DockerPullThroughTest {
         String path = "/v2/hub/library/trunc/blobs/" + digest;
         assertThrows(IOException.class, () -> get(p, path), "a short body must break the response, not end it");
         assertFalse(Files.exists(blobFile(digest)));
-        assertSpoolEmpty();
+        assertSpoolEmpty(tmp.resolve("cache"));
 
         up.blobMode = BlobMode.NORMAL;
         HttpResponse<byte[]> ok = get(p, path);
@@ -331,7 +287,7 @@ class DockerPullThroughTest {
         String path = "/v2/hub/library/corrupt/blobs/" + digest;
         assertThrows(IOException.class, () -> get(p, path));
         assertFalse(Files.exists(blobFile(digest)));
-        assertSpoolEmpty();
+        assertSpoolEmpty(tmp.resolve("cache"));
 
         up.blobMode = BlobMode.NORMAL;
         assertArrayEquals(layer, get(p, path).body());
@@ -426,30 +382,12 @@ class DockerPullThroughTest {
         Files.write(spool.resolve("dl-crashed.part"), new byte[1000]);
         FakeRegistry up = upstream(false);
         proxyFor(up);
-        assertSpoolEmpty();
+        assertSpoolEmpty(tmp.resolve("cache"));
     }
 
     @Test
     void invalidConfiguration_webappDoesNotStart() {
         Exception e = assertThrows(Exception.class, () -> proxy("repositories:\n  - name: x\n    type: nosuch\n    url: http://127.0.0.1:1\n"));
         assertNotEquals(null, e.getMessage());
-    }
-
-    private void assertSpoolEmpty() throws IOException {
-        Path spool = tmp.resolve("cache/.spool");
-        // The download thread deletes its spool file right after failing; give it a moment.
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
-        while (true) {
-            try (Stream<Path> s = Files.list(spool)) {
-                long n = s.count();
-                if (n == 0) {
-                    return;
-                }
-                if (System.nanoTime() > deadline) {
-                    assertEquals(0, n, "spool files left behind");
-                }
-            }
-            Thread.onSpinWait();
-        }
     }
 }
