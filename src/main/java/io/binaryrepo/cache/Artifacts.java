@@ -105,6 +105,9 @@ public final class Artifacts {
      * @throws DownloadFailedException when the content turned out broken after the response started
      */
     public void serveMiss(Request r, Fetch fetch, HttpServletResponse response) throws IOException {
+        // A malformed Range is refused before anything is asked of upstream (the size is not known yet,
+        // so only the syntax can be checked here).
+        ByteRange.parse(r.ranges(), Long.MAX_VALUE);
         if (!downloads.cacheWritable()) {
             passthrough(r, fetch, response, 0, false);
             return;

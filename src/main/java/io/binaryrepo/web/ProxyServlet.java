@@ -13,7 +13,6 @@ import jakarta.servlet.http.HttpServlet;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.regex.Pattern;
@@ -48,7 +47,9 @@ public final class ProxyServlet extends HttpServlet {
 
     @Override
     protected void service(HttpServletRequest req, HttpServletResponse resp) throws IOException {
-        String method = req.getMethod().toUpperCase(Locale.ROOT);
+        // Method names are case-sensitive (RFC 9110 section 9.1): "get" is not GET, and "head" must not be
+        // answered as HEAD (no body) while the container, which does not see a HEAD, expects the body.
+        String method = req.getMethod();
         String uri = req.getRequestURI();
         String path = uri.substring(Math.min(uri.length(), req.getContextPath().length()));
         RepositoryHandler handler = null;

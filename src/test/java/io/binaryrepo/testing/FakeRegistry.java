@@ -197,6 +197,11 @@ public final class FakeRegistry implements AutoCloseable {
         return List.copyOf(tokenRequests);
     }
 
+    /** Every bearer token {@code /token} has issued so far (secrets: tests assert they never leak). */
+    public List<String> issuedTokens() {
+        return List.copyOf(tokens.keySet());
+    }
+
     @Override
     public void close() throws Exception {
         stalls.countDown();
