@@ -13,10 +13,12 @@ import org.eclipse.jetty.server.ServerConnector;
 final class JettyWarDeployment implements AutoCloseable {
     private final Server server;
     private final ServerConnector connector;
+    private final Path tempDir;
 
-    private JettyWarDeployment(Server server, ServerConnector connector) {
+    private JettyWarDeployment(Server server, ServerConnector connector, Path tempDir) {
         this.server = server;
         this.connector = connector;
+        this.tempDir = tempDir;
     }
 
     static JettyWarDeployment start(Path storage, Path config) throws Exception {
@@ -32,14 +34,21 @@ final class JettyWarDeployment implements AutoCloseable {
         WebAppContext webapp = new WebAppContext();
         webapp.setContextPath("/");
         webapp.setWar(war.toString());
-        webapp.setTempDirectory(Files.createTempDirectory("e2e-jetty-war-").toFile());
+        Path tempDir = Files.createTempDirectory("e2e-jetty-war-");
+        webapp.setTempDirectory(tempDir.toFile());
         webapp.setInitParameter("binaryrepo.storage.dir", storage.toString());
         webapp.setInitParameter("binaryrepo.config", config.toString());
         // fail the start instead of serving 503s when binaryrepo cannot start
         webapp.setThrowUnavailableOnStartupException(true);
         server.setHandler(webapp);
-        server.start();
-        return new JettyWarDeployment(server, connector);
+        try {
+            server.start();
+        } catch (Exception e) {
+            server.stop();
+            TempDirs.deleteRecursively(tempDir);
+            throw e;
+        }
+        return new JettyWarDeployment(server, connector, tempDir);
     }
 
     int port() {
@@ -48,6 +57,10 @@ final class JettyWarDeployment implements AutoCloseable {
 
     @Override
     public void close() throws Exception {
-        server.stop();
+        try {
+            server.stop();
+        } finally {
+            TempDirs.deleteRecursively(tempDir);
+        }
     }
 }
