@@ -133,7 +133,9 @@ public final class MutableDocuments {
             if (e instanceof ProxyError pe && pe.status() < 500 && pe.status() != 429) {
                 throw e;
             }
-            if (cached.isPresent() && !cached.get().missing()) {
+            if (cached.isPresent()) {
+                // Stale if error, for "not found" answers too: a client probing paths (go get) should keep
+                // getting the 404 it got before, not a 502, while upstream is down.
                 LOG.warn("serving cached {} (fetched {} s ago): upstream failed: {}", key,
                         (now - cached.get().fetchedAt()) / 1000, e.getMessage());
                 return cached.get();
