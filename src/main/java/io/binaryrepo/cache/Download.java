@@ -40,6 +40,7 @@ public final class Download {
     private final Object origin;
     private final Storage storage;
     private final DiskSpace space;
+    private final Runnable detach;
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition changed = lock.newCondition();
 
@@ -51,11 +52,13 @@ public final class Download {
     private IOException failure;
     private Path spoolFile;
 
-    Download(String key, Object origin, Storage storage, DiskSpace space) {
+    /** @param detach removes this download from the in-flight set; run before the final state is published */
+    Download(String key, Object origin, Storage storage, DiskSpace space, Runnable detach) {
         this.key = key;
         this.origin = origin;
         this.storage = storage;
         this.space = space;
+        this.detach = detach;
     }
 
     public String key() {
@@ -188,6 +191,7 @@ public final class Download {
             if (storage.exists(key)) {
                 // Committed by a download that finished between the caller's cache miss and this start.
                 long size = storage.get(key).map(Storage.Entry::size).orElse(-1L);
+                detach.run();
                 lock.lock();
                 try {
                     length = size;
@@ -240,6 +244,9 @@ public final class Download {
                 } catch (IOException e) {
                     throw cacheWriteFailed(e);
                 }
+                // Leave the in-flight set before anyone hears of the end, so a request that follows
+                // finds the committed entry (or starts afresh), never this finished download.
+                detach.run();
                 state = State.COMPLETE;
                 changed.signalAll();
             } finally {
@@ -309,6 +316,8 @@ public final class Download {
         } else {
             LOG.warn("download of {} failed: {}", key, e.getMessage());
         }
+        // A client told of this failure may retry at once: it must start a new download, not rejoin this one.
+        detach.run();
         lock.lock();
         try {
             failure = e;

@@ -48,9 +48,11 @@ public final class Downloads implements Closeable {
      */
     public Download join(String key, Object origin, Download.Source source, ContentCheck check, Runnable afterCommit) {
         boolean[] started = {false};
+        Download[] self = new Download[1];
         Download d = inflight.computeIfAbsent(key, k -> {
             started[0] = true;
-            return new Download(k, origin, storage, space);
+            self[0] = new Download(k, origin, storage, space, () -> inflight.remove(k, self[0]));
+            return self[0];
         });
         if (started[0]) {
             executor.execute(() -> {
