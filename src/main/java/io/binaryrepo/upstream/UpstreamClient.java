@@ -103,7 +103,39 @@ public final class UpstreamClient implements Closeable {
      */
     public UpstreamResponse send(String method, String path, Map<String, String> headers, String scope)
             throws UpstreamException {
-        URI uri = URI.create(base + path);
+        return sendAuthenticated(method, URI.create(base + path), headers, scope);
+    }
+
+    /**
+     * Sends {@code method} (GET or HEAD) to an absolute http(s) {@code uri}, for documents that name
+     * content by full URL (a Helm index pointing at a release download site). Credentials and tokens go
+     * only to the upstream's own origin: another origin gets the request without {@code Authorization},
+     * and its 401 is returned as is. Any status is returned; the caller closes the response.
+     *
+     * @throws UpstreamException when {@code uri} is not http(s), or no response could be had
+     */
+    public UpstreamResponse send(String method, URI uri, Map<String, String> headers, String scope)
+            throws UpstreamException {
+        String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
+        if (!uri.isAbsolute() || uri.getHost() == null || (!scheme.equals("http") && !scheme.equals("https"))) {
+            throw new UpstreamException(UpstreamException.Kind.INVALID, "not an absolute http(s) URL", null);
+        }
+        if (sameOrigin(base, uri)) {
+            return sendAuthenticated(method, uri, headers, scope);
+        }
+        try {
+            ClassicHttpResponse r = execute(method, uri, headers, null);
+            noteRateLimit(r);
+            return new UpstreamResponse(r);
+        } catch (UpstreamException e) {
+            throw e;
+        } catch (IOException e) {
+            throw translate(e, uri);
+        }
+    }
+
+    private UpstreamResponse sendAuthenticated(String method, URI uri, Map<String, String> headers, String scope)
+            throws UpstreamException {
         try {
             Optional<String> authorization = auth.authorization(scope);
             ClassicHttpResponse r = execute(method, uri, headers, authorization.orElse(null));

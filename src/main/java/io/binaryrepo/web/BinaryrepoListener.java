@@ -11,6 +11,7 @@ import io.binaryrepo.config.RepositoryConfig;
 import io.binaryrepo.config.Settings;
 import io.binaryrepo.docker.DockerFormat;
 import io.binaryrepo.gomod.GoFormat;
+import io.binaryrepo.helm.HelmFormat;
 import io.binaryrepo.repo.Format;
 import io.binaryrepo.repo.FormatContext;
 import io.binaryrepo.repo.Repositories;
@@ -43,7 +44,7 @@ public final class BinaryrepoListener implements ServletContextListener {
 
     /** The formats binaryrepo knows; a new format is one more entry here. */
     static List<Format> formats() {
-        return List.of(new DockerFormat(), new GoFormat());
+        return List.of(new DockerFormat(), new GoFormat(), new HelmFormat());
     }
 
     @Override

@@ -5,6 +5,7 @@ import io.binaryrepo.web.ProxyServlet;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.util.Map;
 import org.eclipse.jetty.ee10.servlet.ServletContextHandler;
 import org.eclipse.jetty.ee10.servlet.ServletHolder;
 import org.eclipse.jetty.server.Server;
@@ -33,8 +34,24 @@ public final class ProxyServer implements AutoCloseable {
         return start(storageDir, config, clock, 0);
     }
 
+    /**
+     * As {@link #start(Path, String, Clock)}, with more context parameters (for example
+     * {@code binaryrepo.publicUrl}).
+     */
+    public static ProxyServer start(Path storageDir, String configYaml, Clock clock, Map<String, String> contextParams)
+            throws Exception {
+        Path config = storageDir.resolveSibling(storageDir.getFileName() + "-repositories.yaml");
+        Files.writeString(config, configYaml);
+        return start(storageDir, config, clock, 0, contextParams);
+    }
+
     /** Starts binaryrepo with an existing repositories file, on {@code port} (0: a free one). */
     public static ProxyServer start(Path storageDir, Path config, Clock clock, int port) throws Exception {
+        return start(storageDir, config, clock, port, Map.of());
+    }
+
+    private static ProxyServer start(Path storageDir, Path config, Clock clock, int port,
+            Map<String, String> contextParams) throws Exception {
         Server server = new Server();
         ServerConnector connector = new ServerConnector(server);
         connector.setHost("127.0.0.1");
@@ -43,6 +60,7 @@ public final class ProxyServer implements AutoCloseable {
         ServletContextHandler ctx = new ServletContextHandler("/");
         ctx.setInitParameter("binaryrepo.storage.dir", storageDir.toString());
         ctx.setInitParameter("binaryrepo.config", config.toString());
+        contextParams.forEach(ctx::setInitParameter);
         if (clock != null) {
             ctx.setAttribute(BinaryrepoListener.CLOCK, clock);
         }
