@@ -92,6 +92,9 @@ public final class Artifacts {
         if (sendfile(entry, r, span)) {
             return;
         }
+        if (MappedContent.send(entry, span[0], span[1], response)) {
+            return;
+        }
         try (SeekableByteChannel ch = entry.open()) {
             copy(ch, span[0], span[1], response.getOutputStream());
         }

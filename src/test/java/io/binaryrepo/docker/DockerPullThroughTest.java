@@ -143,7 +143,9 @@ class DockerPullThroughTest extends ComponentTest {
     @Test
     void cachedContent_servedWithoutContactingUpstream() throws Exception {
         FakeRegistry up = upstream(false);
-        FakeRegistry.Image img = up.putImage("library/redis", "7", random(200_000));
+        // 1 MiB: large enough for the zero-copy paths (Jetty's mapped sendContent), checked byte for byte
+        byte[] layer = random(1 << 20);
+        FakeRegistry.Image img = up.putImage("library/redis", "7", layer);
         ProxyServer p = proxyFor(up);
         String blob = "/v2/hub/library/redis/blobs/" + img.layerDigests().get(0);
         String byDigest = "/v2/hub/library/redis/manifests/" + img.manifestDigest();
@@ -157,14 +159,18 @@ class DockerPullThroughTest extends ComponentTest {
         HttpResponse<byte[]> b = get(p, blob);
         assertEquals(200, b.statusCode());
         assertEquals(img.layerDigests().get(0), FakeRegistry.sha256(b.body()));
+        assertArrayEquals(layer, b.body());
         HttpResponse<byte[]> head = send(p, "HEAD", blob);
-        assertEquals("200000", head.headers().firstValue("Content-Length").orElseThrow());
+        assertEquals(String.valueOf(1 << 20), head.headers().firstValue("Content-Length").orElseThrow());
         HttpResponse<byte[]> tag = get(p, "/v2/hub/library/redis/manifests/7");
         assertEquals(200, tag.statusCode(), "tag within its TTL is served from the cache");
         HttpResponse<byte[]> range = get(p, blob, "Range", "bytes=10-19");
         assertEquals(206, range.statusCode());
-        assertEquals("bytes 10-19/200000", range.headers().firstValue("Content-Range").orElseThrow());
+        assertEquals("bytes 10-19/1048576", range.headers().firstValue("Content-Range").orElseThrow());
         assertEquals(10, range.body().length);
+        HttpResponse<byte[]> big = get(p, blob, "Range", "bytes=1000-700999");
+        assertEquals(206, big.statusCode());
+        assertArrayEquals(java.util.Arrays.copyOfRange(layer, 1000, 701000), big.body());
     }
 
     @Test
