@@ -11,7 +11,6 @@ import io.binaryrepo.upstream.UpstreamResponse;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
-import java.io.InputStream;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
@@ -96,7 +95,7 @@ final class BlobHandler {
                 }
                 // Upstream answered for this name: that is the confirmation a later request needs.
                 link(name, digest);
-                return body(r);
+                return r.asBody("application/octet-stream");
             } catch (IOException | RuntimeException e) {
                 r.close();
                 throw e;
@@ -115,31 +114,6 @@ final class BlobHandler {
         }
     }
 
-    private static UpstreamBody body(UpstreamResponse r) throws IOException {
-        long length = r.contentLength();
-        InputStream in = r.body();
-        return new UpstreamBody() {
-            @Override
-            public long length() {
-                return length;
-            }
-
-            @Override
-            public String contentType() {
-                return "application/octet-stream";
-            }
-
-            @Override
-            public InputStream stream() {
-                return in;
-            }
-
-            @Override
-            public void close() throws IOException {
-                r.close();
-            }
-        };
-    }
 
     /** HEAD of a blob that is not cached: ask upstream (HEAD), do not download (Harbor #22609). */
     private void headUpstream(String name, Digest digest, Artifacts.Request request, HttpServletResponse response)

@@ -11,7 +11,6 @@ import io.binaryrepo.upstream.UpstreamResponse;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
-import java.io.InputStream;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
@@ -104,7 +103,7 @@ final class ArtifactHandler {
                     throw new UpstreamException(r.status(), r.header("Retry-After"),
                             "upstream answered HTTP " + r.status() + " for " + path.describe());
                 }
-                return body(r, path.contentType());
+                return r.asBody(path.contentType());
             } catch (IOException | RuntimeException e) {
                 r.close();
                 throw e;
@@ -117,29 +116,4 @@ final class ArtifactHandler {
         }
     }
 
-    private static UpstreamBody body(UpstreamResponse r, String contentType) throws IOException {
-        long length = r.contentLength();
-        InputStream in = r.body();
-        return new UpstreamBody() {
-            @Override
-            public long length() {
-                return length;
-            }
-
-            @Override
-            public String contentType() {
-                return contentType;
-            }
-
-            @Override
-            public InputStream stream() {
-                return in;
-            }
-
-            @Override
-            public void close() throws IOException {
-                r.close();
-            }
-        };
-    }
 }

@@ -11,7 +11,6 @@ import io.binaryrepo.upstream.UpstreamResponse;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
-import java.io.InputStream;
 import java.net.URI;
 import java.time.Duration;
 import java.util.List;
@@ -156,7 +155,7 @@ final class ChartHandler {
                     throw new UpstreamException(r.status(), r.header("Retry-After"),
                             "upstream " + url.getHost() + " answered HTTP " + r.status() + " for a chart");
                 }
-                return body(r);
+                return r.asBody(null);
             } catch (IOException | RuntimeException e) {
                 r.close();
                 throw e;
@@ -169,30 +168,4 @@ final class ChartHandler {
         }
     }
 
-    private static UpstreamBody body(UpstreamResponse r) throws IOException {
-        long length = r.contentLength();
-        String type = r.header("Content-Type");
-        InputStream in = r.body();
-        return new UpstreamBody() {
-            @Override
-            public long length() {
-                return length;
-            }
-
-            @Override
-            public String contentType() {
-                return type;
-            }
-
-            @Override
-            public InputStream stream() {
-                return in;
-            }
-
-            @Override
-            public void close() throws IOException {
-                r.close();
-            }
-        };
-    }
 }
