@@ -53,6 +53,10 @@ final class MappedContent {
         }
         try {
             method.get().invoke(out, mapped);
+            // The blocking send is complete: unmap now rather than when the GC gets to the buffer, or every
+            // request leaves a mapping behind and the process's RSS counts each one (the kernel's OOM killer
+            // reads RSS).
+            unmap(mapped);
             return true;
         } catch (IllegalAccessException e) {
             METHODS.put(out.getClass(), Optional.empty());
@@ -68,6 +72,32 @@ final class MappedContent {
             }
             throw new IOException(c);
         }
+    }
+
+    /** {@code sun.misc.Unsafe.invokeCleaner} (jdk.unsupported, Java 9+); absent: mappings wait for the GC. */
+    private static final Optional<java.util.function.Consumer<ByteBuffer>> CLEANER = cleaner();
+
+    private static Optional<java.util.function.Consumer<ByteBuffer>> cleaner() {
+        try {
+            Class<?> unsafeClass = Class.forName("sun.misc.Unsafe");
+            java.lang.reflect.Field f = unsafeClass.getDeclaredField("theUnsafe");
+            f.setAccessible(true);
+            Object unsafe = f.get(null);
+            Method invokeCleaner = unsafeClass.getMethod("invokeCleaner", ByteBuffer.class);
+            return Optional.of(buffer -> {
+                try {
+                    invokeCleaner.invoke(unsafe, buffer);
+                } catch (ReflectiveOperationException | RuntimeException e) {
+                    LOG.debug("could not unmap a served file: {}", e.toString());
+                }
+            });
+        } catch (ReflectiveOperationException | RuntimeException | LinkageError e) {
+            return Optional.empty();
+        }
+    }
+
+    private static void unmap(ByteBuffer mapped) {
+        CLEANER.ifPresent(c -> c.accept(mapped));
     }
 
     private static Optional<Method> find(Class<?> type) {
