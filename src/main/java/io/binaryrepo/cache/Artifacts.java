@@ -25,12 +25,25 @@ public final class Artifacts {
     /** Below this a plain copy is as cheap as setting up sendfile (Tomcat's own default threshold). */
     private static final long SENDFILE_MIN = 48 * 1024;
 
+    /** The nginx {@code internal} location that aliases the cache root (scripts/frontend-nginx.conf.tmpl). */
+    public static final String NGINX_OFFLOAD_LOCATION = "/_binaryrepo_cache/";
+
     private final Storage storage;
     private final Downloads downloads;
+    private final boolean nginxOffload;
 
     public Artifacts(Storage storage, Downloads downloads) {
+        this(storage, downloads, false);
+    }
+
+    /**
+     * @param nginxOffload hand cached files to an nginx frontend with {@code X-Accel-Redirect} (the frontend
+     *     must alias {@link #NGINX_OFFLOAD_LOCATION} to the cache root as an {@code internal} location)
+     */
+    public Artifacts(Storage storage, Downloads downloads, boolean nginxOffload) {
         this.storage = storage;
         this.downloads = downloads;
+        this.nginxOffload = nginxOffload;
     }
 
     /**
@@ -85,6 +98,18 @@ public final class Artifacts {
     public void serveCached(Storage.Entry entry, Request r, HttpServletResponse response) throws IOException {
         long size = entry.size();
         ByteRange range = ByteRange.parse(r.ranges(), size);
+        if (nginxOffload && !r.head() && entry.file().isPresent()) {
+            // nginx sends the file (sendfile, its own Range handling) and keeps the headers set here. Only
+            // committed, verified content is ever offloaded; the location is internal, so clients cannot
+            // name cache files themselves.
+            response.setStatus(200);
+            response.setContentType(r.contentType());
+            r.headers().forEach(response::setHeader);
+            response.setHeader("Accept-Ranges", "bytes");
+            response.setHeader("X-Accel-Redirect", NGINX_OFFLOAD_LOCATION + r.key());
+            response.setContentLength(0);
+            return;
+        }
         long[] span = headers(response, r, size, range);
         if (r.head()) {
             return;

@@ -10,6 +10,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.Optional;
+import java.util.UUID;
 import java.util.regex.Pattern;
 
 /**
@@ -71,9 +72,17 @@ public final class FileStorage implements Storage {
         return Files.isRegularFile(path(key));
     }
 
+    /**
+     * {@inheritDoc}
+     *
+     * <p>Created with the process umask's permissions (unlike {@code Files.createTempFile}'s fixed 0600),
+     * so that a frontend sending cached files itself ({@code binaryrepo.offload}) can read them when ops
+     * grant it access through the umask and group (Debian's tomcat10 unit: {@code UMask=0027}, nginx's user
+     * in the tomcat group).
+     */
     @Override
     public Path createSpoolFile() throws IOException {
-        return Files.createTempFile(spool, "dl-", ".part");
+        return Files.createFile(spool.resolve("dl-" + UUID.randomUUID() + ".part"));
     }
 
     @Override

@@ -16,6 +16,11 @@ public final class Settings {
     public static final String CONFIG = "binaryrepo.config";
     /** Public base URL clients use to reach binaryrepo; written into rewritten documents. */
     public static final String PUBLIC_URL = "binaryrepo.publicUrl";
+    /**
+     * {@code nginx}: cached files are handed to an nginx frontend with {@code X-Accel-Redirect} (nginx
+     * then sends them itself); unset: binaryrepo sends them.
+     */
+    public static final String OFFLOAD = "binaryrepo.offload";
 
     private final Function<String, String> contextParams;
     private final Function<String, String> systemProperties;

@@ -77,6 +77,61 @@ class FrontendPullIT {
         pullThrough("apache");
     }
 
+    /**
+     * binaryrepo.offload=nginx: cached blobs leave Tomcat as an X-Accel-Redirect and nginx sends the file;
+     * the pull still gets the upstream's digests, and Tomcat's access log shows the blob answered with no body.
+     */
+    @Test
+    void nginxOffload_cachedBlobsSentByNginxFromTheCacheDirectory() throws Exception {
+        Path cache = work.resolve("offload-cache");
+        java.nio.file.Files.createDirectories(cache);
+        // nginx's workers run as nobody here: let them reach the cache. Cache files get the JVM's umask;
+        // catalina.sh's default (UMASK=0027) keeps others out, so this Tomcat runs with 0022. (Production:
+        // keep 0027 and put nginx's user in the app server's group.)
+        for (Path p = cache; p != null && p.startsWith(work.getParent()); p = p.getParent()) {
+            ExternalProcess.runChecked(TIMEOUT, Map.of(), "chmod", "a+rx", p.toString());
+        }
+        try (TomcatDeployment offloading = TomcatDeployment.start(work.resolve("tomcat-offload"), cache,
+                work.resolve("repositories.yaml"), Map.of("UMASK", "0022"), "--offload", "nginx")) {
+            int port = Ports.free();
+            Path prefix = work.resolve("frontend-offload");
+            String script = TomcatDeployment.PROJECT.resolve("scripts/frontend").toString();
+            ExternalProcess.runChecked(TIMEOUT, Map.of(), script, "nginx", "start", "--port", Integer.toString(port),
+                    "--backend", "127.0.0.1:" + offloading.port(), "--repository", "docker-remote",
+                    "--cert", certs.resolve("server-cert.pem").toString(), "--key", certs.resolve("server-key.pem").toString(),
+                    "--prefix", prefix.toString(), "--offload-dir", cache.toString());
+            try {
+                String host = "127.0.0.1:" + port;
+                try (Podman first = Podman.withCertDir(certs)) {
+                    assertEquals(big.digest(), first.pull(host + "/library/big:1"), "cold pull (binaryrepo streams)");
+                }
+                try (Podman second = Podman.withCertDir(certs)) {
+                    assertEquals(big.digest(), second.pull(host + "/library/big:1"), "warm pull (nginx sends the files)");
+                }
+                String layer = big.layers().get(0).digest();
+                String hex = layer.substring("sha256:".length());
+                // Straight to Tomcat: binaryrepo answers a cached blob with X-Accel-Redirect and no body ...
+                java.net.http.HttpResponse<byte[]> direct = java.net.http.HttpClient.newHttpClient().send(
+                        java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:" + offloading.port()
+                                + "/repo/docker-remote/v2/library/big/blobs/" + layer)).build(),
+                        java.net.http.HttpResponse.BodyHandlers.ofByteArray());
+                assertEquals(200, direct.statusCode());
+                assertEquals("/_binaryrepo_cache/docker/blobs/sha256/" + hex.substring(0, 2) + "/" + hex,
+                        direct.headers().firstValue("X-Accel-Redirect").orElse(null));
+                assertEquals(0, direct.body().length);
+                // ... and through nginx the client gets the whole file with binaryrepo's headers.
+                String headers = ExternalProcess.runChecked(TIMEOUT, Map.of(), "curl", "-sS", "--cacert",
+                        certs.resolve("ca.crt").toString(), "-D", "-", "-o", "/dev/null",
+                        "https://" + host + "/v2/library/big/blobs/" + layer).output().toLowerCase(java.util.Locale.ROOT);
+                assertEquals(true, headers.contains("content-length: " + big.layers().get(0).size()), headers);
+                assertEquals(true, headers.contains("docker-content-digest: " + layer), headers);
+                assertEquals(false, headers.contains("x-accel-redirect"), headers);
+            } finally {
+                ExternalProcess.run(TIMEOUT, Map.of(), script, "nginx", "stop", "--prefix", prefix.toString());
+            }
+        }
+    }
+
     private void pullThrough(String server) {
         int port = Ports.free();
         Path prefix = work.resolve("frontend-" + server);

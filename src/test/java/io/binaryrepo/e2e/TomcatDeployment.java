@@ -23,14 +23,23 @@ final class TomcatDeployment implements AutoCloseable {
 
     /** Starts Tomcat on a free port with the WAR built by {@code mvn package}. */
     static TomcatDeployment start(Path base, Path storage, Path config) {
+        return start(base, storage, config, Map.of());
+    }
+
+    /** As {@link #start(Path, Path, Path)} with more environment for catalina.sh and more scripts/tomcat options. */
+    static TomcatDeployment start(Path base, Path storage, Path config, Map<String, String> env, String... moreArgs) {
         String war = System.getProperty("binaryrepo.war", PROJECT.resolve("target/binaryrepo.war").toString());
         if (!Files.isRegularFile(Path.of(war))) {
             throw new AssertionError("no WAR at " + war + ": run the tests with mvn verify (package runs first)");
         }
         int port = Ports.free();
-        ExternalProcess.runChecked(TIMEOUT, Map.of("BINARYREPO_HEAP", "256m"), PROJECT.resolve("scripts/tomcat").toString(),
+        java.util.List<String> cmd = new java.util.ArrayList<>(java.util.List.of(PROJECT.resolve("scripts/tomcat").toString(),
                 "start", "--base", base.toString(), "--port", Integer.toString(port), "--war", war,
-                "--storage", storage.toString(), "--config", config.toString());
+                "--storage", storage.toString(), "--config", config.toString()));
+        cmd.addAll(java.util.List.of(moreArgs));
+        Map<String, String> allEnv = new java.util.HashMap<>(env);
+        allEnv.put("BINARYREPO_HEAP", "256m");
+        ExternalProcess.runChecked(TIMEOUT, allEnv, cmd.toArray(String[]::new));
         return new TomcatDeployment(base, port);
     }
 
