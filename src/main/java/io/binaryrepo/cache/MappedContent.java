@@ -14,17 +14,21 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Serves a cached file on Jetty the way Jetty serves its own static files: the file is memory-mapped
- * and the mapping handed to the container's {@code sendContent(ByteBuffer)}, which writes it to the
- * socket straight from the page cache, without copying it through the heap. Jetty has no servlet API
- * for this, so the method is looked up on the output stream's class (a public method of the instance
- * the container gave us; no container class is loaded by name, so the WAR stays portable). Other
- * containers, and files of 2 GiB or more (one mapping's limit), use the copy loop. Thread-safe.
+ * Serves a cached file without copying it through the heap: the file is memory-mapped a window at a time
+ * and each window handed to the container's {@code write(ByteBuffer)} (Servlet 6.1's
+ * {@code ServletOutputStream.write(ByteBuffer)}, which Jetty 12 already has on its output stream), which
+ * writes it to the socket straight from the page cache. The method is looked up on the output stream's own
+ * class (no container class is loaded by name, so the WAR stays portable, and it compiles against Servlet
+ * 6.0). Each window is unmapped as soon as it is written, so a response holds at most one window of
+ * mapped pages (they count in the process RSS). Containers without the method use the copy loop; Tomcat
+ * uses its sendfile first. Thread-safe.
  */
 final class MappedContent {
     private static final Logger LOG = LoggerFactory.getLogger(MappedContent.class);
     /** Below this, mapping costs more than copying. */
     private static final long MIN = 256 * 1024;
+    /** Mapped at a time: large enough for few system calls, small enough to keep RSS down. */
+    private static final long WINDOW = 16L * 1024 * 1024;
     private static final ConcurrentHashMap<Class<?>, Optional<Method>> METHODS = new ConcurrentHashMap<>();
 
     private MappedContent() {
@@ -38,7 +42,7 @@ final class MappedContent {
      */
     static boolean send(Storage.Entry entry, long start, long end, HttpServletResponse response) throws IOException {
         long length = end - start;
-        if (entry.file().isEmpty() || length < MIN || length > Integer.MAX_VALUE) {
+        if (entry.file().isEmpty() || length < MIN || CLEANER.isEmpty()) {
             return false;
         }
         ServletOutputStream out = response.getOutputStream();
@@ -46,32 +50,33 @@ final class MappedContent {
         if (method.isEmpty()) {
             return false;
         }
-        ByteBuffer mapped;
         try (FileChannel ch = FileChannel.open(entry.file().get(), StandardOpenOption.READ)) {
-            // The mapping stays valid after the channel is closed, and after the file is renamed or unlinked.
-            mapped = ch.map(FileChannel.MapMode.READ_ONLY, start, length);
-        }
-        try {
-            method.get().invoke(out, mapped);
-            // The blocking send is complete: unmap now rather than when the GC gets to the buffer, or every
-            // request leaves a mapping behind and the process's RSS counts each one (the kernel's OOM killer
-            // reads RSS).
-            unmap(mapped);
-            return true;
-        } catch (IllegalAccessException e) {
-            METHODS.put(out.getClass(), Optional.empty());
-            LOG.debug("sendContent not accessible on {}: {}", out.getClass().getName(), e.toString());
-            return false;
-        } catch (InvocationTargetException e) {
-            Throwable c = e.getCause();
-            if (c instanceof IOException io) {
-                throw io;
+            for (long pos = start; pos < end; pos += WINDOW) {
+                ByteBuffer window = ch.map(FileChannel.MapMode.READ_ONLY, pos, Math.min(WINDOW, end - pos));
+                try {
+                    method.get().invoke(out, window);
+                } catch (IllegalAccessException e) {
+                    if (pos == start) {
+                        METHODS.put(out.getClass(), Optional.empty());
+                        return false;
+                    }
+                    throw new IOException("write(ByteBuffer) became inaccessible", e);
+                } catch (InvocationTargetException e) {
+                    Throwable c = e.getCause();
+                    if (c instanceof IOException io) {
+                        throw io;
+                    }
+                    if (c instanceof RuntimeException re) {
+                        throw re;
+                    }
+                    throw new IOException(c);
+                } finally {
+                    // A blocking write(ByteBuffer) has consumed the window when it returns (or failed).
+                    unmap(window);
+                }
             }
-            if (c instanceof RuntimeException re) {
-                throw re;
-            }
-            throw new IOException(c);
         }
+        return true;
     }
 
     /** {@code sun.misc.Unsafe.invokeCleaner} (jdk.unsupported, Java 9+); absent: mappings wait for the GC. */
@@ -103,7 +108,7 @@ final class MappedContent {
     private static Optional<Method> find(Class<?> type) {
         Method m;
         try {
-            m = type.getMethod("sendContent", ByteBuffer.class);
+            m = type.getMethod("write", ByteBuffer.class);
         } catch (NoSuchMethodException | RuntimeException e) {
             return Optional.empty();
         }
@@ -112,7 +117,7 @@ final class MappedContent {
         } catch (RuntimeException e) {
             // a public method of a public class needs no override; invoke() tells if it does
         }
-        LOG.info("serving cached files through {}.sendContent (memory-mapped, no heap copy)", type.getName());
+        LOG.info("serving cached files through {}.write(ByteBuffer) (memory-mapped, no heap copy)", type.getName());
         return Optional.of(m);
     }
 }
