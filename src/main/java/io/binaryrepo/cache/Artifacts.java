@@ -28,22 +28,29 @@ public final class Artifacts {
     /** The nginx {@code internal} location that aliases the cache root (scripts/frontend-nginx.conf.tmpl). */
     public static final String NGINX_OFFLOAD_LOCATION = "/_binaryrepo_cache/";
 
-    private final Storage storage;
-    private final Downloads downloads;
-    private final boolean nginxOffload;
-
-    public Artifacts(Storage storage, Downloads downloads) {
-        this(storage, downloads, false);
+    /** Who sends cached files: binaryrepo itself, or the frontend in front of it. */
+    public enum Offload {
+        /** binaryrepo sends them (Tomcat's sendfile, Jetty's mapped writes, or a copy loop). */
+        NONE,
+        /** {@code X-Accel-Redirect: /_binaryrepo_cache/<key>}: the nginx frontend aliases that internal location. */
+        NGINX,
+        /** {@code X-Sendfile: <absolute path>}: Apache httpd's mod_xsendfile with {@code XSendFilePath} the cache root. */
+        APACHE
     }
 
-    /**
-     * @param nginxOffload hand cached files to an nginx frontend with {@code X-Accel-Redirect} (the frontend
-     *     must alias {@link #NGINX_OFFLOAD_LOCATION} to the cache root as an {@code internal} location)
-     */
-    public Artifacts(Storage storage, Downloads downloads, boolean nginxOffload) {
+    private final Storage storage;
+    private final Downloads downloads;
+    private final Offload offload;
+
+    public Artifacts(Storage storage, Downloads downloads) {
+        this(storage, downloads, Offload.NONE);
+    }
+
+    /** @param offload whether a frontend sends cached files (see {@link Offload}) */
+    public Artifacts(Storage storage, Downloads downloads, Offload offload) {
         this.storage = storage;
         this.downloads = downloads;
-        this.nginxOffload = nginxOffload;
+        this.offload = offload;
     }
 
     /**
@@ -98,15 +105,19 @@ public final class Artifacts {
     public void serveCached(Storage.Entry entry, Request r, HttpServletResponse response) throws IOException {
         long size = entry.size();
         ByteRange range = ByteRange.parse(r.ranges(), size);
-        if (nginxOffload && !r.head() && entry.file().isPresent()) {
-            // nginx sends the file (sendfile, its own Range handling) and keeps the headers set here. Only
-            // committed, verified content is ever offloaded; the location is internal, so clients cannot
-            // name cache files themselves.
+        if (offload != Offload.NONE && !r.head() && entry.file().isPresent()) {
+            // The frontend sends the file (sendfile, its own Range handling) with the headers set here. Only
+            // committed, verified content is ever offloaded, and only from the cache root (nginx: an
+            // internal location; Apache: XSendFilePath), so clients cannot name cache files themselves.
             response.setStatus(200);
             response.setContentType(r.contentType());
             r.headers().forEach(response::setHeader);
             response.setHeader("Accept-Ranges", "bytes");
-            response.setHeader("X-Accel-Redirect", NGINX_OFFLOAD_LOCATION + r.key());
+            if (offload == Offload.NGINX) {
+                response.setHeader("X-Accel-Redirect", NGINX_OFFLOAD_LOCATION + r.key());
+            } else {
+                response.setHeader("X-Sendfile", entry.file().get().toAbsolutePath().toString());
+            }
             response.setContentLength(0);
             return;
         }

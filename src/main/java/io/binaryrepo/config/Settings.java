@@ -17,8 +17,9 @@ public final class Settings {
     /** Public base URL clients use to reach binaryrepo; written into rewritten documents. */
     public static final String PUBLIC_URL = "binaryrepo.publicUrl";
     /**
-     * {@code nginx}: cached files are handed to an nginx frontend with {@code X-Accel-Redirect} (nginx
-     * then sends them itself); unset: binaryrepo sends them.
+     * {@code nginx}: cached files are handed to an nginx frontend with {@code X-Accel-Redirect};
+     * {@code apache}: to Apache httpd's mod_xsendfile with {@code X-Sendfile}; the frontend then sends them
+     * itself. Unset: binaryrepo sends them.
      */
     public static final String OFFLOAD = "binaryrepo.offload";
 

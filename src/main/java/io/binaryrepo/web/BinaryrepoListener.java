@@ -76,14 +76,13 @@ public final class BinaryrepoListener implements ServletContextListener {
         }
         Clock clock = ctx.getAttribute(CLOCK) instanceof Clock c ? c : Clock.systemUTC();
         Downloads downloads = new Downloads(storage, new DiskSpace(storage.root(), clock));
-        boolean nginxOffload = settings.get(Settings.OFFLOAD).map(v -> {
-            if (!v.equals("nginx")) {
-                throw new ConfigException("binaryrepo not started: " + Settings.OFFLOAD + " is '" + v
-                        + "'; the only value is nginx (or leave it unset)");
-            }
-            return true;
-        }).orElse(false);
-        FormatContext context = new FormatContext(storage, downloads, new Artifacts(storage, downloads, nginxOffload),
+        Artifacts.Offload offload = settings.get(Settings.OFFLOAD).map(v -> switch (v) {
+            case "nginx" -> Artifacts.Offload.NGINX;
+            case "apache" -> Artifacts.Offload.APACHE;
+            default -> throw new ConfigException("binaryrepo not started: " + Settings.OFFLOAD + " is '" + v
+                    + "'; use nginx or apache (or leave it unset)");
+        }).orElse(Artifacts.Offload.NONE);
+        FormatContext context = new FormatContext(storage, downloads, new Artifacts(storage, downloads, offload),
                 new MutableDocuments(storage, clock, 64L * 1024 * 1024), clock,
                 settings.get(Settings.PUBLIC_URL).map(u -> u.replaceAll("/+$", "")));
         Repositories repositories = new Repositories(configs, formats, context);
