@@ -219,6 +219,14 @@ public final class Artifacts {
         return true;
     }
 
+    /**
+     * Answers a HEAD for content that is not cached, from what upstream said of it (its length, or -1),
+     * with the same headers a GET would have.
+     */
+    public void serveHead(Request r, long length, HttpServletResponse response) {
+        headers(response, r, length, null);
+    }
+
     /** Sets status and headers; returns the body span {@code [start, end)} (end -1: to the end). */
     private static long[] headers(HttpServletResponse response, Request r, long size, ByteRange range) {
         response.setContentType(r.contentType());

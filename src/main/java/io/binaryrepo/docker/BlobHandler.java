@@ -90,8 +90,7 @@ final class BlobHandler {
                     ManifestHandler.scope(name));
             try {
                 if (r.status() != 200) {
-                    throw new UpstreamException(r.status(), r.header("Retry-After"),
-                            "upstream answered HTTP " + r.status() + " for blob " + name + "@" + digest);
+                    throw r.failure("blob " + name + "@" + digest);
                 }
                 // Upstream answered for this name: that is the confirmation a later request needs.
                 link(name, digest);
@@ -125,12 +124,7 @@ final class BlobHandler {
             length = r.contentLength();
         }
         link(name, digest);
-        response.setStatus(200);
-        response.setContentType(request.contentType());
-        request.headers().forEach(response::setHeader);
-        if (length >= 0) {
-            response.setContentLengthLong(length);
-        }
+        artifacts.serveHead(request, length, response);
     }
 
     /** Makes sure this repository's upstream has vouched for the blob under {@code name}. */

@@ -19,8 +19,7 @@ final class UpstreamAnswers {
         if (s == 200) {
             return;
         }
-        throw rethrow(new UpstreamException(s, r.header("Retry-After"), "upstream answered HTTP " + s + " for " + what),
-                notFoundCode, what);
+        throw rethrow(r.failure(what), notFoundCode, what);
     }
 
     /**

@@ -63,17 +63,11 @@ final class ArtifactHandler {
         long length;
         try (UpstreamResponse r = upstream.send("HEAD", path.upstreamPath(), Map.of(), null)) {
             if (r.status() != 200) {
-                throw new UpstreamException(r.status(), r.header("Retry-After"),
-                        "upstream answered HTTP " + r.status() + " for " + path.describe());
+                throw r.failure(path.describe());
             }
             length = r.contentLength();
         }
-        response.setStatus(200);
-        response.setContentType(request.contentType());
-        request.headers().forEach(response::setHeader);
-        if (length >= 0) {
-            response.setContentLengthLong(length);
-        }
+        artifacts.serveHead(request, length, response);
     }
 
     /** How a missing file is fetched. */
@@ -100,8 +94,7 @@ final class ArtifactHandler {
             UpstreamResponse r = upstream.send("GET", path.upstreamPath(), Map.of(), null);
             try {
                 if (r.status() != 200) {
-                    throw new UpstreamException(r.status(), r.header("Retry-After"),
-                            "upstream answered HTTP " + r.status() + " for " + path.describe());
+                    throw r.failure(path.describe());
                 }
                 return r.asBody(path.contentType());
             } catch (IOException | RuntimeException e) {

@@ -113,17 +113,11 @@ final class ChartHandler {
         long length;
         try (UpstreamResponse r = upstream.send("HEAD", url, Map.of(), null)) {
             if (r.status() != 200) {
-                throw new UpstreamException(r.status(), r.header("Retry-After"),
-                        "upstream answered HTTP " + r.status() + " to HEAD " + url.getHost());
+                throw r.failure(url.getHost());
             }
             length = r.contentLength();
         }
-        response.setStatus(200);
-        response.setContentType(request.contentType());
-        request.headers().forEach(response::setHeader);
-        if (length >= 0) {
-            response.setContentLengthLong(length);
-        }
+        artifacts.serveHead(request, length, response);
     }
 
     /** How a missing chart is fetched: from the URL the index named, credentials only to the upstream's host. */
@@ -152,8 +146,7 @@ final class ChartHandler {
             UpstreamResponse r = upstream.send("GET", url, Map.of(), null);
             try {
                 if (r.status() != 200) {
-                    throw new UpstreamException(r.status(), r.header("Retry-After"),
-                            "upstream " + url.getHost() + " answered HTTP " + r.status() + " for a chart");
+                    throw r.failure("a chart on " + url.getHost());
                 }
                 return r.asBody(null);
             } catch (IOException | RuntimeException e) {

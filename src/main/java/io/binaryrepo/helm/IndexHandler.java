@@ -117,7 +117,7 @@ final class IndexHandler {
                 return new MutableDocuments.Missing(s);
             }
             if (s != 200) {
-                throw new UpstreamException(s, r.header("Retry-After"), "upstream answered HTTP " + s + " for index.yaml");
+                throw r.failure("index.yaml");
             }
             long announced = r.contentLength();
             if (announced > policy.maxBytes()) {

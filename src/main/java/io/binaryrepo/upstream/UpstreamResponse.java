@@ -71,6 +71,11 @@ public final class UpstreamResponse implements Closeable {
         }
     }
 
+    /** This response's status as a failure to throw, keeping {@code Retry-After}; {@code what} names the content. */
+    public UpstreamException failure(String what) {
+        return new UpstreamException(status(), header("Retry-After"), "upstream answered HTTP " + status() + " for " + what);
+    }
+
     /**
      * This response as the body of a shared download ({@link io.binaryrepo.cache.Download}); closing the
      * body closes the response.
