@@ -91,6 +91,7 @@ public final class FakeUpstream implements AutoCloseable {
     private final Map<String, Route> routes = new ConcurrentHashMap<>();
     private final List<Seen> seen = Collections.synchronizedList(new ArrayList<>());
     private volatile Function<Seen, Route> dynamic = s -> null;
+    private volatile boolean record = true;
     /** Released by {@link #release()}: stalled and half-held answers wait on it. */
     private volatile CountDownLatch gate = new CountDownLatch(1);
 
@@ -140,6 +141,11 @@ public final class FakeUpstream implements AutoCloseable {
     /** Computes answers for requests no route matches (null: 404), e.g. for generated names. */
     public void dynamic(Function<Seen, Route> answers) {
         this.dynamic = answers;
+    }
+
+    /** Whether requests are recorded (off for floods of millions of requests, whose records would fill the heap). */
+    public void record(boolean on) {
+        this.record = on;
     }
 
     /** Lets stalled and half-held answers go on; later ones wait for the next {@link #hold()}. */
@@ -192,7 +198,9 @@ public final class FakeUpstream implements AutoCloseable {
                 headers.put(n, req.getHeader(n));
             }
             Seen s = new Seen(req.getMethod(), path, Map.copyOf(headers), req.getInputStream().readNBytes(1 << 20));
-            seen.add(s);
+            if (record) {
+                seen.add(s);
+            }
             Route r = routes.get(path);
             if (r == null) {
                 r = dynamic.apply(s);
