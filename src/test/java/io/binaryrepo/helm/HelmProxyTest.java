@@ -319,6 +319,25 @@ class HelmProxyTest extends ComponentTest {
         assertNotNull(cachedFiles(tmp.resolve("cache")).stream().filter(f -> f.endsWith(".prov")).findFirst().orElse(null));
     }
 
+    @Test
+    void chartWithoutDigest_isAMutableDocument_servedWithinTtl_fetchedAgainAfterIt_neverCommittedAsContent()
+            throws Exception {
+        ChartServer up = upstream();
+        byte[] a = release(up, "a", "1.0.0");
+        String noDigest = absoluteEntry(up, "a", "1.0.0", a).replaceAll("    digest: [0-9a-f]+\n", "");
+        up.putIndex(TestCharts.index(Map.of("a", noDigest)));
+        ProxyServer p = proxyFor(up, "");
+        String path = pathOf(p, chartUrl(get(p, "/repo/helm/index.yaml"), "a"));
+        assertArrayEquals(a, get(p, path).body());
+        assertArrayEquals(a, get(p, path).body());
+        assertEquals(1, up.count(Origin.RELEASES, releasePath("a", "1.0.0")), "served within the TTL");
+        clock.advance(Duration.ofMinutes(6));
+        assertArrayEquals(a, get(p, path).body());
+        assertEquals(2, up.count(Origin.RELEASES, releasePath("a", "1.0.0")), "unverifiable: asked again after the TTL");
+        assertTrue(cachedFiles(tmp.resolve("cache")).stream().noneMatch(f -> f.matches(".*/charts/[0-9a-f]{32}")),
+                "never committed as immutable content");
+    }
+
     private static List<String> cachedFiles(Path cache) throws IOException {
         try (Stream<Path> s = Files.walk(cache.resolve("helm"))) {
             return s.filter(Files::isRegularFile).map(Path::toString).toList();
