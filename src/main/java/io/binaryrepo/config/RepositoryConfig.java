@@ -2,6 +2,7 @@ package io.binaryrepo.config;
 
 import java.net.URI;
 import java.time.Duration;
+import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 
@@ -17,9 +18,11 @@ import java.util.Optional;
  * @param metadataTtl how long mutable documents (tags, indexes) are served without asking upstream
  * @param connectTimeout upstream connect timeout
  * @param readTimeout upstream timeout between two reads (and for the response headers)
+ * @param allowedHosts hosts besides the upstream's own origin that redirects and absolute URLs may lead
+ *     to although they resolve to internal addresses (issue 17); never null, immutable
  */
 public record RepositoryConfig(String name, String type, URI url, String username, String password,
-        Duration metadataTtl, Duration connectTimeout, Duration readTimeout) {
+        Duration metadataTtl, Duration connectTimeout, Duration readTimeout, List<AllowedHost> allowedHosts) {
 
     public static final Duration DEFAULT_METADATA_TTL = Duration.ofMinutes(5);
     public static final Duration DEFAULT_CONNECT_TIMEOUT = Duration.ofSeconds(10);
@@ -32,6 +35,13 @@ public record RepositoryConfig(String name, String type, URI url, String usernam
         Objects.requireNonNull(metadataTtl, "metadataTtl");
         Objects.requireNonNull(connectTimeout, "connectTimeout");
         Objects.requireNonNull(readTimeout, "readTimeout");
+        allowedHosts = allowedHosts == null ? List.of() : List.copyOf(allowedHosts);
+    }
+
+    /** A repository without {@code allowedHosts}. */
+    public RepositoryConfig(String name, String type, URI url, String username, String password,
+            Duration metadataTtl, Duration connectTimeout, Duration readTimeout) {
+        this(name, type, url, username, password, metadataTtl, connectTimeout, readTimeout, List.of());
     }
 
     /** Upstream credentials, when both user name and password are configured. */
@@ -43,7 +53,7 @@ public record RepositoryConfig(String name, String type, URI url, String usernam
     @Override
     public String toString() {
         return "RepositoryConfig[name=" + name + ", type=" + type + ", url=" + url
-                + ", credentials=" + (username == null ? "none" : "configured") + ", metadataTtl=" + metadataTtl + "]";
+                + ", credentials=" + (username == null ? "none" : "configured") + ", metadataTtl=" + metadataTtl + ", allowedHosts=" + allowedHosts + "]";
     }
 
     /** User name and password for an upstream; {@link #toString()} never shows the password. */
