@@ -19,10 +19,10 @@ import java.util.Objects;
 import java.util.Optional;
 import javax.net.ssl.SSLContext;
 import org.apache.hc.client5.http.ConnectTimeoutException;
+import org.apache.hc.client5.http.classic.methods.HttpUriRequestBase;
 import org.apache.hc.client5.http.routing.RoutingSupport;
 import org.apache.hc.core5.http.ClassicHttpResponse;
 import org.apache.hc.core5.http.HttpException;
-import org.apache.hc.core5.http.message.BasicClassicHttpRequest;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -56,8 +56,11 @@ public final class UpstreamClient implements Closeable {
     private final ConnectionPools pools;
     private final TokenAuthenticator auth;
 
-    /** A response and the URL that gave it (after redirects). */
-    private record Fetched(ClassicHttpResponse response, URI from) {
+    /** A response, the request it answers (to abort it) and the URL that gave it (after redirects). */
+    private record Fetched(ClassicHttpResponse response, HttpUriRequestBase request, URI from) {
+        UpstreamResponse upstreamResponse() {
+            return new UpstreamResponse(response, request);
+        }
     }
 
     public UpstreamClient(RepositoryConfig config, Clock clock) {
@@ -124,9 +127,9 @@ public final class UpstreamClient implements Closeable {
             return sendAuthenticated(traffic, method, uri, headers, scope);
         }
         try {
-            ClassicHttpResponse r = execute(traffic, method, uri, headers, null).response();
-            noteRateLimit(r);
-            return new UpstreamResponse(r);
+            Fetched f = execute(traffic, method, uri, headers, null);
+            noteRateLimit(f.response());
+            return f.upstreamResponse();
         } catch (UpstreamException e) {
             throw e;
         } catch (IOException e) {
@@ -149,12 +152,12 @@ public final class UpstreamClient implements Closeable {
                 // Refresh once, never in a loop: a second 401 is the answer.
                 Optional<String> retry = auth.onUnauthorized(challenge, scope);
                 if (retry.isPresent()) {
-                    r.close();
-                    r = execute(traffic, method, uri, headers, retry.get()).response();
+                    f.upstreamResponse().close();
+                    f = execute(traffic, method, uri, headers, retry.get());
                 }
             }
-            noteRateLimit(r);
-            return new UpstreamResponse(r);
+            noteRateLimit(f.response());
+            return f.upstreamResponse();
         } catch (UpstreamException e) {
             throw e;
         } catch (IOException e) {
@@ -167,7 +170,7 @@ public final class UpstreamClient implements Closeable {
             String authorization) throws IOException {
         URI current = uri;
         for (int hop = 0; ; hop++) {
-            BasicClassicHttpRequest req = new BasicClassicHttpRequest(method, current);
+            HttpUriRequestBase req = new HttpUriRequestBase(method, current);
             headers.forEach(req::addHeader);
             if (authorization != null && sameOrigin(uri, current)) {
                 req.setHeader("Authorization", authorization);
@@ -181,9 +184,9 @@ public final class UpstreamClient implements Closeable {
             int code = r.getCode();
             String location = header(r, "Location");
             if (!isRedirect(code) || location == null) {
-                return new Fetched(r, current);
+                return new Fetched(r, req, current);
             }
-            r.close();
+            new UpstreamResponse(r, req).close();
             if (hop >= MAX_REDIRECTS) {
                 throw new UpstreamException(UpstreamException.Kind.INVALID,
                         "upstream redirected more than " + MAX_REDIRECTS + " times", null);
@@ -221,7 +224,7 @@ public final class UpstreamClient implements Closeable {
             basic = "Basic " + java.util.Base64.getEncoder().encodeToString(
                     (credentials.username() + ":" + credentials.password()).getBytes(StandardCharsets.UTF_8));
         }
-        try (UpstreamResponse r = new UpstreamResponse(execute(Traffic.METADATA, "GET", uri, Map.of(), basic).response())) {
+        try (UpstreamResponse r = execute(Traffic.METADATA, "GET", uri, Map.of(), basic).upstreamResponse()) {
             if (r.status() != 200) {
                 String what = credentials == null ? "an anonymous token" : "a token for the configured user";
                 throw new UpstreamException(r.status() == 429 ? 429 : (r.status() == 401 || r.status() == 403 ? r.status() : 502),
