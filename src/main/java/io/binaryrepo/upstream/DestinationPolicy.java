@@ -70,10 +70,12 @@ final class DestinationPolicy implements DnsResolver {
 
     /**
      * Whether {@code host} on {@code port} may resolve to internal addresses: the upstream's own host
-     * and port, or an allowed host.
+     * and port, or an allowed host. With {@code port} -1 (unknown) the upstream's host on any port and
+     * every-port entries are trusted.
      */
     boolean trusted(String host, int port) {
-        if (AllowedHost.normalize(host).equals(AllowedHost.normalize(upstream.getHost())) && port == port(upstream)) {
+        if (AllowedHost.normalize(host).equals(AllowedHost.normalize(upstream.getHost()))
+                && (port < 0 || port == port(upstream))) {
             return true;
         }
         for (AllowedHost a : allowed) {
