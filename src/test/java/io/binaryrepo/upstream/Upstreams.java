@@ -20,6 +20,6 @@ final class Upstreams {
     static RepositoryConfig withCredentials(String url, String user, String password, String... allowed) {
         List<AllowedHost> hosts = Arrays.stream(allowed).map(AllowedHost::parse).toList();
         return new RepositoryConfig("r", "docker", URI.create(url), user, password, Duration.ofMinutes(5),
-                Duration.ofSeconds(2), Duration.ofSeconds(10), hosts);
+                Duration.ofSeconds(2), Duration.ofSeconds(10), java.util.Map.of(), hosts);
     }
 }
