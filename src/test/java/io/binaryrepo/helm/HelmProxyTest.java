@@ -45,7 +45,9 @@ class HelmProxyTest extends ComponentTest {
 
     private static String config(ChartServer up, String extra) {
         return "repositories:\n  - name: helm\n    type: helm\n    url: " + up.repoUrl()
-                + "\n    metadataTtl: 5m\n    readTimeout: 2s\n" + extra;
+                + "\n    metadataTtl: 5m\n    readTimeout: 2s\n"
+                // the release origin is another port of 127.0.0.1: loopback, so it must be allowed (issue 17)
+                + "    allowedHosts: [\"" + up.releasesHost() + "\"]\n" + extra;
     }
 
     /** Publishes chart {@code name-version} on the releases origin; returns its bytes. */
