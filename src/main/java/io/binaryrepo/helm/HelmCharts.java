@@ -7,6 +7,7 @@ import io.binaryrepo.repo.Failures;
 import io.binaryrepo.repo.ProxyError;
 import io.binaryrepo.repo.Resource;
 import io.binaryrepo.repo.UpstreamDocuments;
+import io.binaryrepo.upstream.Traffic;
 import io.binaryrepo.upstream.UpstreamClient;
 import java.io.IOException;
 import java.net.URI;
@@ -115,7 +116,7 @@ final class HelmCharts {
         }
         ContentCheck check = new ContentCheck("SHA-256", chart.sha256(), -1);
         // Credentials go only to the upstream's own origin (UpstreamClient.send with a URI).
-        return new Resource.Fetch(check, method -> upstream.send(method, url, Map.of(), null));
+        return new Resource.Fetch(check, method -> upstream.send(Traffic.forContent(method), method, url, Map.of(), null));
     }
 
     private ProxyError unknown(String path) {

@@ -9,5 +9,10 @@ public enum Traffic {
     /** Manifests, tags, indexes, HEAD requests, tokens: small answers, read at once. */
     METADATA,
     /** Blob, chart and module-zip bodies that are streamed to the cache and clients. */
-    CONTENT
+    CONTENT;
+
+    /** The pool for a request about immutable content: its GET is a download, its HEAD a metadata request. */
+    public static Traffic forContent(String method) {
+        return "GET".equals(method) ? CONTENT : METADATA;
+    }
 }
