@@ -13,7 +13,9 @@ import java.util.Optional;
 /**
  * Where cached content lives. Keys are relative, slash-separated names checked by {@link StorageKeys}
  * (segments matching {@code [A-Za-z0-9_][A-Za-z0-9._-]*}, at most 1024 characters, so no key can name
- * anything outside the cache); an invalid key is an {@link IllegalArgumentException}.
+ * anything outside the cache); an invalid key is an {@link IllegalArgumentException}. Formats must not
+ * use a key that is also the leading segments of another ({@code a/b} and {@code a/b/c}): a file system
+ * cannot hold both, and writing the second fails with an IOException.
  *
  * <p>Content enters only through a {@link Writer} the caller commits after verifying what it wrote, or
  * {@link #put(String, byte[])} for small metadata; both are atomic and durable: a reader sees the old

@@ -60,10 +60,16 @@ public final class BinaryrepoListener implements ServletContextListener {
             throw e;
         }
         Clock clock = ctx.getAttribute(CLOCK) instanceof Clock c ? c : Clock.systemUTC();
-        Downloads.Limits limits = new Downloads.Limits(
-                settings.positiveInt(Settings.DOWNLOAD_MAX_CONCURRENT, Downloads.Limits.DEFAULT.maxConcurrent()),
-                Downloads.Limits.DEFAULT.maxQueued(),
-                settings.bytes(Settings.DOWNLOAD_ABANDON_LIMIT, Downloads.Limits.DEFAULT.abandonLimit()));
+        Downloads.Limits limits;
+        try {
+            limits = new Downloads.Limits(
+                    settings.positiveInt(Settings.DOWNLOAD_MAX_CONCURRENT, Downloads.Limits.DEFAULT.maxConcurrent()),
+                    Downloads.Limits.DEFAULT.maxQueued(),
+                    settings.bytes(Settings.DOWNLOAD_ABANDON_LIMIT, Downloads.Limits.DEFAULT.abandonLimit()));
+        } catch (ConfigException e) {
+            LOG.error(e.getMessage());
+            throw e;
+        }
         FileStorage storage;
         try {
             storage = new FileStorage(settings.storageDir(), clock);

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.binaryrepo.e2e.Wait;
+import io.binaryrepo.testing.MutableClock;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -39,13 +40,14 @@ class DownloadsTest {
 
     @TempDir
     Path tmp;
+    private final MutableClock clock = new MutableClock();
     private FileStorage storage;
     private Downloads downloads;
     private final ExecutorService clients = Executors.newCachedThreadPool();
 
     @BeforeEach
     void open() throws IOException {
-        storage = new FileStorage(tmp.resolve("cache"));
+        storage = new FileStorage(tmp.resolve("cache"), clock);
     }
 
     @AfterEach
@@ -126,8 +128,11 @@ class DownloadsTest {
         assertThrows(CacheWriteException.class, () -> d.awaitHead(HEAD));
         assertEquals(0, downloads.size());
 
+        assertFalse(downloads.cacheWritable(), "the failure counts as a full cache, re-checked after a while");
         Files.delete(spool);
         Files.createDirectory(spool);
+        clock.advance(Duration.ofSeconds(5));
+        assertTrue(downloads.cacheWritable());
         FeedBody body = new FeedBody(data.length);
         body.feed(data);
         body.end();

@@ -29,10 +29,10 @@ class FileStorageTest extends StorageContract {
     @Override
     protected Storage createStorage() throws IOException {
         root = tmp.resolve("cache");
-        return open();
+        return reopen();
     }
 
-    private FileStorage open() throws IOException {
+    private FileStorage reopen() throws IOException {
         return new FileStorage(root, Clock.systemUTC(), new FileStorage.Durability() {
             @Override
             public void force(FileChannel ch) throws IOException {
@@ -105,14 +105,14 @@ class FileStorageTest extends StorageContract {
         assertTrue(storage.uncleanShutdown().isEmpty(), "a new cache");
         storage.put("k", new byte[1]);
         // The process dies: no close().
-        FileStorage afterCrash = open();
+        FileStorage afterCrash = reopen();
         assertTrue(afterCrash.uncleanShutdown().isPresent());
         afterCrash.close();
-        assertTrue(open().uncleanShutdown().isPresent(), "not recovered yet: still to re-verify at the next start");
-        FileStorage recovered = open();
+        assertTrue(reopen().uncleanShutdown().isPresent(), "not recovered yet: still to re-verify at the next start");
+        FileStorage recovered = reopen();
         recovered.recovered();
         recovered.close();
-        FileStorage clean = open();
+        FileStorage clean = reopen();
         assertTrue(clean.uncleanShutdown().isEmpty());
         assertFalse(Files.exists(root.resolve(FileStorage.CLEAN_MARKER)), "consumed at start: a crash now is seen next time");
         clean.close();
