@@ -56,6 +56,7 @@ public final class Download {
     private int clients = 1;
     private long leftAt;
     private boolean abandoned;
+    private boolean running;
 
     /**
      * @param abandonLimit bytes the download may still fetch after its last client left
@@ -248,8 +249,17 @@ public final class Download {
         return length >= 0 ? length - total > abandonLimit : total - leftAt > abandonLimit;
     }
 
-    /** Runs the download; called once, on a download thread. */
+    /** Runs the download; called once, on a download thread (not at all if it was refused first). */
     void run(Source source, ContentCheck check, Runnable afterCommit) {
+        lock.lock();
+        try {
+            if (state == State.FAILED) {
+                return;
+            }
+            running = true;
+        } finally {
+            lock.unlock();
+        }
         Storage.Writer w = null;
         try {
             if (storage.exists(key)) {
@@ -358,9 +368,23 @@ public final class Download {
         }
     }
 
-    /** Fails the download before it ran (the executor refused it); readers get {@code e}. */
-    void refuse(IOException e) {
+    /**
+     * Fails the download if it has not begun running (the executor refused it or dropped it from its
+     * queue at shutdown); its clients get {@code e}. Returns whether it did.
+     */
+    boolean refuse(IOException e) {
+        lock.lock();
+        try {
+            if (running || state != State.STARTING) {
+                return false;
+            }
+            state = State.FAILED;
+            failure = e;
+        } finally {
+            lock.unlock();
+        }
         fail(e);
+        return true;
     }
 
     private void fail(IOException e) {

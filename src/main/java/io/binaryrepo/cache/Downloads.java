@@ -142,9 +142,16 @@ public final class Downloads implements Closeable {
         return inflight.size();
     }
 
-    /** Stops the download threads (running downloads fail; nothing half-written is committed). */
+    /**
+     * Stops the download threads (running downloads fail; nothing half-written is committed) and fails
+     * the queued ones.
+     */
     @Override
     public void close() {
         executor.shutdownNow();
+        // Downloads still queued will never run: fail them so that their clients hear of it now.
+        for (Download d : inflight.values()) {
+            d.refuse(new DownloadsBusyException("binaryrepo is shutting down"));
+        }
     }
 }

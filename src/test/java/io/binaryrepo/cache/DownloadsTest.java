@@ -118,6 +118,21 @@ class DownloadsTest {
     }
 
     @Test
+    void close_queuedDownloadsFailAtOnce_runningOnesFail_mapEmpties() throws Exception {
+        downloads = new Downloads(storage, new Downloads.Limits(1, 1, Long.MAX_VALUE));
+        FeedBody b1 = new FeedBody(10);
+        Download running = downloads.join("k1", "o", b1.source(), ContentCheck.sizeOnly(10), NOTHING);
+        running.awaitHead(HEAD);
+        Download queued = downloads.join("k2", "o", new FeedBody(10).source(), ContentCheck.sizeOnly(10), NOTHING);
+        downloads.close();
+        DownloadsBusyException e = assertThrows(DownloadsBusyException.class, () -> queued.awaitHead(HEAD));
+        assertTrue(e.getMessage().contains("shutting down"), e.getMessage());
+        assertThrows(DownloadFailedException.class, () -> running.copyTo(new ByteArrayOutputStream(), 0, -1));
+        Wait.until(WAIT, "nothing left in flight", () -> downloads.size() == 0);
+        assertFalse(storage.exists("k1"));
+    }
+
+    @Test
     void run_spoolCannotBeCreated_leavesTheInflightMap_nextRequestStartsAgain() throws Exception {
         downloads = new Downloads(storage);
         Path spool = storage.root().resolve(FileStorage.SPOOL_DIR);
