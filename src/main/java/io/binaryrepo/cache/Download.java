@@ -1,11 +1,8 @@
 package io.binaryrepo.cache;
 
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.OutputStream;
-import java.nio.ByteBuffer;
 import java.nio.channels.SeekableByteChannel;
-import java.security.MessageDigest;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.Condition;
@@ -34,7 +31,6 @@ import org.slf4j.LoggerFactory;
  */
 public final class Download {
     private static final Logger LOG = LoggerFactory.getLogger(Download.class);
-    private static final int BUFFER = 64 * 1024;
 
     private enum State { STARTING, STREAMING, COMPLETE, FAILED }
 
@@ -126,7 +122,7 @@ public final class Download {
      */
     public void copyTo(OutputStream out, long start, long end) throws IOException {
         try (SeekableByteChannel ch = openChannel()) {
-            stream(ch, out, start, end);
+            DownloadReader.copy(this, ch, out, start, end);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IOException("interrupted", e);
@@ -135,48 +131,30 @@ public final class Download {
         }
     }
 
-    private void stream(SeekableByteChannel ch, OutputStream out, long start, long end)
-            throws IOException, InterruptedException {
-        ByteBuffer buf = ByteBuffer.allocate(BUFFER);
-        long pos = start;
-        long flushed = start;
-        while (true) {
-            long readable;
-            boolean complete;
-            if (pos > flushed) {
-                // About to wait for upstream: let the client have what it has so far.
-                out.flush();
-                flushed = pos;
+    /** How far a reader may go now: bytes readable and whether the content is complete. */
+    record Readable(long limit, boolean complete) {
+    }
+
+    /**
+     * Waits until there is something beyond {@code pos} for a reader of {@code [start, end)} (or the
+     * download ended), then says how far it may read.
+     *
+     * @throws DownloadFailedException when the download failed
+     */
+    Readable awaitReadable(long start, long pos, long end) throws IOException, InterruptedException {
+        lock.lock();
+        try {
+            while (state == State.STREAMING && readableLimit() <= pos && (end < 0 || pos < end)) {
+                changed.await(1, TimeUnit.SECONDS);
             }
-            lock.lock();
-            try {
-                while (state == State.STREAMING && readableLimit() <= pos && (end < 0 || pos < end)) {
-                    changed.await(1, TimeUnit.SECONDS);
-                }
-                if (state == State.FAILED) {
-                    throw new DownloadFailedException("download of " + key + " failed: " + failure.getMessage(), failure,
-                            pos - start);
-                }
-                complete = state == State.COMPLETE;
-                readable = complete ? written : readableLimit();
-            } finally {
-                lock.unlock();
+            if (state == State.FAILED) {
+                throw new DownloadFailedException("download of " + key + " failed: " + failure.getMessage(), failure,
+                        pos - start);
             }
-            long limit = end < 0 ? readable : Math.min(readable, end);
-            while (pos < limit) {
-                buf.clear();
-                buf.limit((int) Math.min(buf.capacity(), limit - pos));
-                ch.position(pos);
-                int n = ch.read(buf);
-                if (n < 0) {
-                    throw new DownloadFailedException("content of " + key + " ended early", null);
-                }
-                out.write(buf.array(), 0, n);
-                pos += n;
-            }
-            if ((end >= 0 && pos >= end) || (complete && pos >= readable)) {
-                return;
-            }
+            boolean complete = state == State.COMPLETE;
+            return new Readable(complete ? written : readableLimit(), complete);
+        } finally {
+            lock.unlock();
         }
     }
 
@@ -249,123 +227,86 @@ public final class Download {
         return length >= 0 ? length - total > abandonLimit : total - leftAt > abandonLimit;
     }
 
-    /** Runs the download; called once, on a download thread (not at all if it was refused first). */
-    void run(Source source, ContentCheck check, Runnable afterCommit) {
+    // Transitions, called by the DownloadRun on the download thread.
+
+    /** Marks the download as running; false if it was refused before it could run. */
+    boolean begin() {
         lock.lock();
         try {
             if (state == State.FAILED) {
-                return;
+                return false;
             }
             running = true;
+            return true;
         } finally {
             lock.unlock();
         }
-        Storage.Writer w = null;
+    }
+
+    void writing(Storage.Writer w) {
+        lock.lock();
         try {
-            if (storage.exists(key)) {
-                completeFromStorage();
-                return;
-            }
-            if (!storage.hasRoomFor(-1)) {
-                throw new CacheWriteException("cache full", null);
-            }
-            w = storage.writer(key);
-            lock.lock();
-            try {
-                writer = w;
-            } finally {
-                lock.unlock();
-            }
-            try (UpstreamBody body = source.open()) {
-                long announced = body.length();
-                if (check.expectedSize() >= 0 && announced >= 0 && announced != check.expectedSize()) {
-                    throw new IOException("upstream announced " + announced + " bytes for " + key + ", expected "
-                            + check.expectedSize());
-                }
-                if (announced > 0 && !storage.hasRoomFor(announced)) {
-                    throw new CacheWriteException("no room in the cache for " + announced + " bytes", null);
-                }
-                lock.lock();
-                try {
-                    length = announced >= 0 ? announced : check.expectedSize();
-                    contentType = body.contentType();
-                    state = State.STREAMING;
-                    changed.signalAll();
-                } finally {
-                    lock.unlock();
-                }
-                fill(body.stream(), w, check);
-            }
-            // Outside the lock: readers keep streaming (from the same open content) while the commit
-            // forces and renames; only the last byte waits for COMPLETE.
-            w.commit();
-            // Leave the in-flight set before anyone hears of the end, so a request that follows
-            // finds the committed entry (or starts afresh), never this finished download.
-            detach.run();
-            publish(State.COMPLETE, null);
-            w.close();
-        } catch (IOException | RuntimeException e) {
-            fail(e instanceof IOException io ? io : new IOException(e.toString(), e));
-            if (w != null) {
-                w.abort();
-            }
-            return;
-        }
-        try {
-            afterCommit.run();
-        } catch (RuntimeException e) {
-            // The content is committed and served; only the follow-up (for example a link record) failed.
-            LOG.warn("after committing {}: {}", key, e.toString());
+            writer = w;
+        } finally {
+            lock.unlock();
         }
     }
 
-    /** Committed by a download that finished between the caller's cache miss and this start. */
-    private void completeFromStorage() throws IOException {
-        long size = storage.get(key).map(Storage.Entry::size).orElse(-1L);
+    /** Upstream answered: readers may start. {@code expected} is the length to insist on, or -1. */
+    void streaming(long expected, String type) {
+        lock.lock();
+        try {
+            length = expected;
+            contentType = type;
+            state = State.STREAMING;
+            changed.signalAll();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** The length the content must have, or -1 when unknown. */
+    long length() {
+        lock.lock();
+        try {
+            return length;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    long abandonLimit() {
+        return abandonLimit;
+    }
+
+    /** {@code total} bytes are written; returns whether to cancel because every client left (then refuses new ones). */
+    boolean progress(long total) {
+        lock.lock();
+        try {
+            written = total;
+            abandoned = shouldAbandon(total);
+            changed.signalAll();
+            return abandoned;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Committed (of {@code size} bytes, or by someone else when {@code size} is given): leave the map, then publish. */
+    void complete(long size) {
+        // Leave the in-flight set before anyone hears of the end, so a request that follows
+        // finds the committed entry (or starts afresh), never this finished download.
         detach.run();
         lock.lock();
         try {
-            length = size;
-            written = size;
+            if (size >= 0) {
+                length = size;
+                written = size;
+            }
         } finally {
             lock.unlock();
         }
         publish(State.COMPLETE, null);
-    }
-
-    private void fill(InputStream in, Storage.Writer w, ContentCheck check) throws IOException {
-        MessageDigest md = check.newDigest();
-        byte[] buf = new byte[BUFFER];
-        long total = 0;
-        int n;
-        while ((n = in.read(buf)) != -1) {
-            md.update(buf, 0, n);
-            w.write(ByteBuffer.wrap(buf, 0, n));
-            total += n;
-            if (length >= 0 && total > length) {
-                throw new IOException("upstream sent more than the " + length + " bytes announced for " + key);
-            }
-            boolean abandon;
-            lock.lock();
-            try {
-                written = total;
-                abandon = shouldAbandon(total);
-                abandoned = abandon;
-                changed.signalAll();
-            } finally {
-                lock.unlock();
-            }
-            if (abandon) {
-                throw new Abandoned("every client left " + key + " after " + total + " bytes with more than "
-                        + abandonLimit + " to go; cancelled, not cached");
-            }
-        }
-        if (length >= 0 && total != length) {
-            throw new IOException("upstream closed after " + total + " of " + length + " bytes of " + key);
-        }
-        if (!check.matches(md)) {
-            throw new IOException("content from upstream does not match " + key + " (" + total + " bytes); not cached");
-        }
     }
 
     /**
@@ -387,11 +328,11 @@ public final class Download {
         return true;
     }
 
-    private void fail(IOException e) {
+    void fail(IOException e) {
         if (e instanceof CacheWriteException) {
             // DiskSpace logs the condition once; readers pass the content through.
             LOG.debug("download of {} not cached: {}", key, e.getMessage());
-        } else if (e instanceof Abandoned) {
+        } else if (e instanceof DownloadRun.Abandoned) {
             LOG.info(e.getMessage());
         } else {
             LOG.warn("download of {} failed: {}", key, e.getMessage());
@@ -409,15 +350,6 @@ public final class Download {
             changed.signalAll();
         } finally {
             lock.unlock();
-        }
-    }
-
-    /** The download was cancelled because its clients left (see {@link Downloads.Limits#abandonLimit()}). */
-    static final class Abandoned extends IOException {
-        private static final long serialVersionUID = 1L;
-
-        Abandoned(String message) {
-            super(message);
         }
     }
 

@@ -114,7 +114,7 @@ public final class Downloads implements Closeable {
         try {
             executor.execute(() -> {
                 try {
-                    d.run(source, check, afterCommit);
+                    new DownloadRun(d, storage).run(source, check, afterCommit);
                 } finally {
                     inflight.remove(d.key(), d);
                 }
