@@ -201,6 +201,23 @@ class DownloadsTest {
     }
 
     @Test
+    void everyClientLeft_unknownLength_goesOnForTheAbandonLimitThenCancels() throws Exception {
+        downloads = new Downloads(storage, new Downloads.Limits(4, 4, 10_000));
+        FeedBody body = new FeedBody(-1);
+        Download d = downloads.join("k", "o", body.source(), ContentCheck.sizeOnly(-1), NOTHING);
+        assertEquals(-1, d.awaitHead(HEAD).length());
+        body.feed(random(20_000, 8));
+        Wait.until(WAIT, "the first bytes arrived", () -> spoolBytes() >= 20_000);
+        assertThrows(IOException.class, () -> d.copyTo(GONE, 0, -1));
+        body.feed(random(5_000, 9));
+        Wait.until(WAIT, "5000 more bytes arrived", () -> spoolBytes() >= 25_000);
+        assertEquals(1, downloads.size(), "under the limit since the last client left: goes on");
+        body.feed(random(10_000, 10));
+        Wait.until(WAIT, "cancelled once 10000 more than when the client left arrived", () -> downloads.size() == 0);
+        assertFalse(storage.exists("k"));
+    }
+
+    @Test
     void everyClientLeft_lessThanTheAbandonLimitRemaining_finishedAndCommitted() throws Exception {
         downloads = new Downloads(storage, new Downloads.Limits(4, 4, 90_000));
         byte[] data = random(100_000, 5);
