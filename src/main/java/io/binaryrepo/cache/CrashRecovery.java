@@ -22,7 +22,8 @@ import org.slf4j.LoggerFactory;
  *
  * <p>The crash moment is taken as the newest modification time among the previous process's entries;
  * entries modified within {@link #DEFAULT_WINDOW} before it are candidates. A content-addressed entry
- * (key ending in {@code sha256/<2 hex>/<64 hex>}, as Docker blobs and manifests are stored) is hashed and
+ * (key ending in {@code blobs/sha256/<2 hex>/<64 hex>} or {@code manifests/sha256/...}, as Docker blobs
+ * and manifests are stored; not the {@code _links/sha256/...} records, which only name a digest) is hashed and
  * deleted if it does not match; any other candidate is deleted so that it is fetched again. Runs on one
  * background daemon thread ({@link #start()}): serving does not wait for it (a client may be served a
  * damaged candidate before it is checked; Docker clients verify digests themselves). Progress is logged.
@@ -32,7 +33,8 @@ public final class CrashRecovery implements Closeable {
     private static final Logger LOG = LoggerFactory.getLogger(CrashRecovery.class);
     /** How long before the crash an entry must have been written to be re-verified. */
     public static final Duration DEFAULT_WINDOW = Duration.ofMinutes(10);
-    private static final Pattern CONTENT_ADDRESSED = Pattern.compile("(?:^|.*/)sha256/([0-9a-f]{2})/(\\1[0-9a-f]{62})");
+    private static final Pattern CONTENT_ADDRESSED = Pattern.compile(
+            "(?:^|.*/)(?:blobs|manifests)/sha256/([0-9a-f]{2})/(\\1[0-9a-f]{62})");
     private static final long PROGRESS_EVERY_NANOS = Duration.ofSeconds(10).toNanos();
     private static final int PAGE = 1000;
 

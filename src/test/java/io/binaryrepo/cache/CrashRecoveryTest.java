@@ -21,6 +21,9 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** Re-verification of what was committed just before an unclean shutdown (issue 17). */
 class CrashRecoveryTest {
+    /** A record naming a digest, not content with that digest: metadata, never hashed. */
+    private static final String LINK = "docker/r/hub/library/x/_links/sha256/ab/ab" + "1".repeat(62);
+
     @TempDir
     Path tmp;
 
@@ -52,6 +55,7 @@ class CrashRecoveryTest {
         before.put("docker/manifests/sha256/00/" + "0".repeat(64), new byte[100]);
         before.put("docker/r/hub/library/x/_tags/latest", new byte[40]);
         before.put("docker/r/hub/library/x/_tags/old", new byte[40]);
+        before.put(LINK, new byte[0]);
         // Explicit times, all before the restart below: written in the minutes before the crash, but one.
         Instant now = Instant.now();
         age(root, blobKey(sha256(good)), now.minus(Duration.ofMinutes(1)));
@@ -59,6 +63,7 @@ class CrashRecoveryTest {
         age(root, "docker/manifests/sha256/00/" + "0".repeat(64), now.minus(Duration.ofMinutes(2)));
         age(root, "docker/r/hub/library/x/_tags/latest", now.minus(Duration.ofMinutes(1)));
         age(root, "docker/r/hub/library/x/_tags/old", now.minus(Duration.ofHours(2)));
+        age(root, LINK, now.minus(Duration.ofMinutes(1)));
         // no before.close(): the process died
         return root;
     }
@@ -75,13 +80,16 @@ class CrashRecoveryTest {
             r = new CrashRecovery(storage).run().orElseThrow();
             assertTrue(log.messages(Level.INFO, "CrashRecovery").stream().anyMatch(m -> m.contains("re-verified")),
                     "progress and the outcome are logged");
+            assertTrue(log.messages(Level.INFO, "CrashRecovery").stream()
+                    .anyMatch(m -> m.contains(LINK) && m.contains("fetched again")), "said why the link went");
         }
         assertTrue(storage.exists(blobKey(sha256(good))), "matching content kept");
         assertFalse(storage.exists(blobKey(sha256(real))), "zero-filled blob removed, fetched again when asked for");
         assertFalse(storage.exists("docker/manifests/sha256/00/" + "0".repeat(64)), "mismatching manifest removed");
         assertFalse(storage.exists("docker/r/hub/library/x/_tags/latest"), "recent metadata removed, fetched again");
         assertTrue(storage.exists("docker/r/hub/library/x/_tags/old"), "written long before the crash: kept");
-        assertEquals(new CrashRecovery.Result(4, 3, 3), r);
+        assertFalse(storage.exists(LINK), "recent link record removed as metadata, learned again");
+        assertEquals(new CrashRecovery.Result(5, 3, 4), r, "the link record is not hashed");
         storage.close();
         assertTrue(new FileStorage(root).uncleanShutdown().isEmpty(), "recovered, then shut down cleanly");
     }
