@@ -114,8 +114,13 @@ public final class CrashRecovery implements Closeable {
                 }
                 if (!keep && storage.delete(item.key())) {
                     deleted++;
-                    LOG.info("removed {} written just before the unclean shutdown{}", item.key(),
-                            m.matches() ? " (content does not match its digest)" : " (will be fetched again)");
+                    if (m.matches()) {
+                        LOG.warn("removed {}: written just before the unclean shutdown, content does not match its digest",
+                                item.key());
+                    } else {
+                        // Metadata: many per image, refetched when needed; the summary counts them.
+                        LOG.debug("removed {} written just before the unclean shutdown (will be fetched again)", item.key());
+                    }
                 }
                 if (System.nanoTime() - lastLog > PROGRESS_EVERY_NANOS) {
                     lastLog = System.nanoTime();

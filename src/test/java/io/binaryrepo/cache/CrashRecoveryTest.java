@@ -80,8 +80,10 @@ class CrashRecoveryTest {
             r = new CrashRecovery(storage).run().orElseThrow();
             assertTrue(log.messages(Level.INFO, "CrashRecovery").stream().anyMatch(m -> m.contains("re-verified")),
                     "progress and the outcome are logged");
-            assertTrue(log.messages(Level.INFO, "CrashRecovery").stream()
-                    .anyMatch(m -> m.contains(LINK) && m.contains("fetched again")), "said why the link went");
+            String damaged = blobKey(sha256(real));
+            assertEquals(2, log.messages(Level.WARNING, "CrashRecovery").stream()
+                    .filter(m -> m.contains("does not match its digest")).count(), "each damaged entry is named");
+            assertTrue(log.messages(Level.WARNING, "CrashRecovery").stream().anyMatch(m -> m.contains(damaged)));
         }
         assertTrue(storage.exists(blobKey(sha256(good))), "matching content kept");
         assertFalse(storage.exists(blobKey(sha256(real))), "zero-filled blob removed, fetched again when asked for");
