@@ -4,6 +4,7 @@ import io.binaryrepo.cache.CacheWriteException;
 import io.binaryrepo.cache.Download;
 import io.binaryrepo.cache.DownloadFailedException;
 import io.binaryrepo.cache.Downloads;
+import io.binaryrepo.cache.DownloadsBusyException;
 import io.binaryrepo.cache.Passthrough;
 import io.binaryrepo.cache.Storage;
 import io.binaryrepo.cache.UpstreamBody;
@@ -13,6 +14,7 @@ import java.io.IOException;
 import java.net.SocketTimeoutException;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -97,7 +99,12 @@ final class ContentServer {
         Download d = downloads.join(c.key(), c.origin(), source, fetch.check(), () -> { });
         if (!d.origin().equals(c.origin())) {
             // Someone else's download: share its bytes only once this repository may see them.
-            c.guard().check();
+            try {
+                c.guard().check();
+            } catch (IOException | RuntimeException e) {
+                d.leave(); // this client will not read: the download may be abandoned if nobody else does
+                throw e;
+            }
         }
         Download.Head h;
         try {
@@ -106,10 +113,19 @@ final class ContentServer {
             passthrough(c, fetch, source, ranges, reply, 0, false);
             return;
         } catch (SocketTimeoutException e) {
+            // awaitHead has released this client
             throw new ProxyError(504, "UNAVAILABLE", "upstream did not answer within " + headTimeout.toSeconds()
                     + " s for " + c.failures().what());
+        } catch (DownloadsBusyException e) {
+            throw new ProxyError(503, "UNAVAILABLE", e.getMessage(), Map.of("Retry-After", "5"));
         }
-        ByteRange range = h.length() >= 0 ? ByteRange.parse(ranges, h.length()) : null;
+        ByteRange range;
+        try {
+            range = h.length() >= 0 ? ByteRange.parse(ranges, h.length()) : null;
+        } catch (ProxyError e) {
+            d.leave(); // 416: this client reads nothing
+            throw e;
+        }
         long[] span = headers(reply, c, h.length(), range);
         // Headers go out as soon as upstream answered: containerd gives up after 30 s without them.
         reply.flush();
