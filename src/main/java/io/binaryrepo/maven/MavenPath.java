@@ -159,20 +159,20 @@ final class MavenPath {
         return target;
     }
 
-    /** The path to ask upstream for, relative to the repository URL (no leading slash). */
+    /** The path to ask upstream for, relative to the repository URL, with a leading slash. */
     String upstreamPath() {
-        return path;
+        return "/" + path;
+    }
+
+    /** The sidecar path to ask upstream for (with a leading slash) of this file's {@code a} checksum. */
+    String upstreamSidecarPath(ChecksumAlgorithm a) {
+        return "/" + path + "." + a.extension();
     }
 
     /** The file name (last segment); empty for a listing. */
     String fileName() {
         int slash = path.lastIndexOf('/', path.length() - 1);
         return kind == Kind.LISTING ? "" : path.substring(slash + 1);
-    }
-
-    /** The sidecar of this file with {@code a}'s checksum. */
-    String sidecarPath(ChecksumAlgorithm a) {
-        return path + "." + a.extension();
     }
 
     /**
@@ -191,6 +191,31 @@ final class MavenPath {
             b.append('/').append(keySegment(segments[i]));
         }
         return b.append("/_f/").append(keySegment(segments[segments.length - 1])).toString();
+    }
+
+    /**
+     * For an artifact: the storage key of the record of its {@code a} checksum ({@code c/<algorithm>/} and
+     * the rest of {@link #key()}), computed from the committed bytes.
+     */
+    String checksumKey(ChecksumAlgorithm a) {
+        if (kind != Kind.ARTIFACT) {
+            throw new IllegalStateException("only artifacts have checksum records: " + path);
+        }
+        return "c/" + a.extension() + key().substring(1);
+    }
+
+    /** For a listing: the key it is coalesced under (listings are never stored). */
+    String listingKey() {
+        if (kind != Kind.LISTING) {
+            throw new IllegalStateException("not a listing: " + path);
+        }
+        StringBuilder b = new StringBuilder("l");
+        for (String s : path.split("/")) {
+            if (!s.isEmpty()) {
+                b.append('/').append(keySegment(s));
+            }
+        }
+        return b.append("/_d").toString();
     }
 
     /** Storage keys allow neither {@code +} nor a leading {@code -}; {@code _} starts an escape, so it is doubled. */

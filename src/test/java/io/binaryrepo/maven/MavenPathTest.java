@@ -28,7 +28,11 @@ class MavenPathTest {
         assertEquals(Kind.ARTIFACT, p.kind());
         assertTrue(p.immutable());
         assertEquals("application/java-archive", p.contentType());
-        assertEquals("org/apache/commons/commons-lang3/3.14.0/commons-lang3-3.14.0.jar", p.upstreamPath());
+        assertEquals("/org/apache/commons/commons-lang3/3.14.0/commons-lang3-3.14.0.jar", p.upstreamPath());
+        assertEquals("/org/apache/commons/commons-lang3/3.14.0/commons-lang3-3.14.0.jar.sha1",
+                p.upstreamSidecarPath(ChecksumAlgorithm.SHA1));
+        assertEquals("c/sha1/org/apache/commons/commons-lang3/3.14.0/_f/commons-lang3-3.14.0.jar",
+                p.checksumKey(ChecksumAlgorithm.SHA1));
         assertEquals("a/org/apache/commons/commons-lang3/3.14.0/_f/commons-lang3-3.14.0.jar", p.key());
     }
 
@@ -112,6 +116,9 @@ class MavenPathTest {
         assertEquals(Kind.LISTING, MavenPath.parse("org/apache/").kind());
         assertEquals("", MavenPath.parse("org/apache/").fileName());
         assertThrows(IllegalStateException.class, () -> MavenPath.parse("org/").key());
+        assertEquals("l/_d", MavenPath.parse("").listingKey());
+        assertEquals("l/org/apache/_d", MavenPath.parse("org/apache/").listingKey());
+        assertThrows(IllegalStateException.class, () -> MavenPath.parse("g/a/maven-metadata.xml").checksumKey(ChecksumAlgorithm.SHA1));
     }
 
     @Test
