@@ -185,7 +185,7 @@ public final class Download {
     }
 
     /** Runs the download; called once, on a download thread. */
-    void run(Source source, ContentCheck check, Runnable afterCommit) {
+    void run(Source source, ContentCheck planned, Runnable afterCommit) {
         Path spool = null;
         try {
             if (storage.exists(key)) {
@@ -218,6 +218,7 @@ public final class Download {
                 lock.unlock();
             }
             try (UpstreamBody body = source.open()) {
+                ContentCheck check = body.check(planned);
                 long announced = body.length();
                 if (check.expectedSize() >= 0 && announced >= 0 && announced != check.expectedSize()) {
                     throw new IOException("upstream announced " + announced + " bytes for " + key + ", expected "

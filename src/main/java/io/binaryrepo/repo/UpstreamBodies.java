@@ -1,5 +1,6 @@
 package io.binaryrepo.repo;
 
+import io.binaryrepo.cache.ContentCheck;
 import io.binaryrepo.cache.UpstreamBody;
 import io.binaryrepo.upstream.UpstreamResponse;
 import java.io.IOException;
@@ -23,14 +24,14 @@ final class UpstreamBodies {
             if (r.status() != 200) {
                 throw r.failure(what);
             }
-            return of(r, contentType);
+            return of(r, contentType, fetch.answerCheck().check(r, fetch.check()));
         } catch (IOException | RuntimeException e) {
             r.close();
             throw e;
         }
     }
 
-    private static UpstreamBody of(UpstreamResponse r, String contentType) throws IOException {
+    private static UpstreamBody of(UpstreamResponse r, String contentType, ContentCheck check) throws IOException {
         long length = r.contentLength();
         String type = contentType != null ? contentType : r.header("Content-Type");
         InputStream in = r.body();
@@ -48,6 +49,11 @@ final class UpstreamBodies {
             @Override
             public InputStream stream() {
                 return in;
+            }
+
+            @Override
+            public ContentCheck check(ContentCheck planned) {
+                return check;
             }
 
             @Override
