@@ -20,11 +20,11 @@ import org.slf4j.LoggerFactory;
  * files.
  *
  * <p>A download is verified before it is committed against the checksum upstream gives: the strongest of
- * the {@code X-Checksum-Sha512/-Sha256/-Sha1/-Md5} headers of the answer when there is one (Artifactory,
- * Nexus, Central's CDN), else the {@code .sha1} sidecar fetched from upstream; a mismatch is never
- * committed and the client's download is aborted (a HEAD-less retry then gets 502). Without any checksum
- * upstream the length alone is checked (logged at debug): Maven verifies the file against the sidecar it
- * fetches through binaryrepo. An HTML answer for a non-HTML file (a portal or proxy error page answering
+ * the {@code X-Checksum-Sha512/-Sha256/-Sha1/-Md5} headers of the answer when there is one (repository
+ * managers send them), else the {@code .sha1} sidecar fetched from upstream. A mismatch is never committed:
+ * every client streaming the download sees its transfer aborted (headers go out as soon as upstream
+ * answers), and the next request asks upstream again. Without any checksum upstream the announced length
+ * alone is checked (logged at debug), as Maven itself would with no sidecar to compare. An HTML answer for a non-HTML file (a portal or proxy error page answering
  * 200, MNG-5300) is refused with 502 and nothing is cached. Authoritative 404/410 answers are remembered
  * briefly ({@link RecentNotFound}); failures never are.
  *

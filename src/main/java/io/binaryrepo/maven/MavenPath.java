@@ -29,6 +29,15 @@ final class MavenPath {
     /** Longest path accepted (the storage key adds a few characters and must stay under 1024). */
     static final int MAX_PATH = 900;
     static final int MAX_SEGMENT = 200;
+    /**
+     * Longest storage key of a path, without the repository prefix: 1024 (the storage's limit) less
+     * {@code maven/} and a 64-character repository name and {@code /}.
+     */
+    static final int MAX_KEY = 1024 - 71;
+    /** The storage's limit for one key segment. */
+    static final int MAX_KEY_SEGMENT = 255;
+    /** What keys add to the escaped path: {@code c/sha512/} in front, {@code _f/} before the file. */
+    private static final int KEY_OVERHEAD = "c/sha512/".length() + "_f/".length();
     static final String METADATA = "maven-metadata.xml";
     static final String ARCHETYPE_CATALOG = "archetype-catalog.xml";
 
@@ -112,6 +121,7 @@ final class MavenPath {
     }
 
     private static void validateSegments(List<String> segments, String raw) {
+        int keyLength = KEY_OVERHEAD;
         for (String s : segments) {
             if (s.isEmpty()) {
                 throw bad("empty path segment (double slash) in " + raw);
@@ -122,6 +132,12 @@ final class MavenPath {
             if (!SEGMENT.matcher(s).matches()) {
                 throw bad("invalid path segment '" + printable(s) + "': Maven paths use letters, digits and"
                         + " _ . + - and segments do not start with a dot");
+            }
+            // Escaping (_ doubled, + as _p) lengthens keys: they must still fit the storage's limits.
+            int escaped = keySegment(s).length();
+            keyLength += escaped + 1;
+            if (escaped > MAX_KEY_SEGMENT || keyLength > MAX_KEY) {
+                throw bad("path too long to cache");
             }
         }
     }

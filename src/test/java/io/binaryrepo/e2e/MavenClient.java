@@ -69,7 +69,7 @@ final class MavenClient {
     /** Writes a settings file whose only mirror sends every repository ({@code *}) to {@code mirrorUrl}. */
     static Path writeSettings(Path file, String mirrorUrl) throws IOException {
         Files.writeString(file, """
-                <settings xmlns="http://maven.apache.org/SETTINGS/1.0.0">
+                <settings>
                   <mirrors>
                     <mirror>
                       <id>binaryrepo</id>

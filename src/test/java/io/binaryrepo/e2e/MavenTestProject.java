@@ -20,7 +20,7 @@ final class MavenTestProject {
         Files.createDirectories(dir.resolve("src/main/java/example"));
         Files.createDirectories(dir.resolve("src/test/java/example"));
         Files.writeString(dir.resolve("pom.xml"), """
-                <project xmlns="http://maven.apache.org/POM/4.0.0">
+                <project>
                   <modelVersion>4.0.0</modelVersion>
                   <groupId>example</groupId>
                   <artifactId>greeting</artifactId>

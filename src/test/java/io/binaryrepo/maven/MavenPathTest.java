@@ -146,6 +146,15 @@ class MavenPathTest {
     }
 
     @Test
+    void pathsWhoseKeysWouldBeTooLong_areRefused() {
+        ProxyError e = assertThrows(ProxyError.class, () -> MavenPath.parse("g/a/1/" + "_".repeat(150) + ".jar"));
+        assertEquals("path too long to cache", e.getMessage());
+        String deep = ("__________" + "/").repeat(46) + "a/1/x.jar";
+        assertTrue(deep.length() < MavenPath.MAX_PATH);
+        assertEquals("path too long to cache", assertThrows(ProxyError.class, () -> MavenPath.parse(deep)).getMessage());
+    }
+
+    @Test
     void keys_ofFileAndDirectoryOfTheSameName_neverCollide() throws Exception {
         FileStorage storage = new FileStorage(tmp);
         String file = MavenPath.parse("g/a/1/x.jar").key();
