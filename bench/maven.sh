@@ -113,15 +113,16 @@ settings() { # FILE URL: a settings file whose only mirror sends everything to U
 XML
 }
 
-RUN=0
 build() { # SETTINGS: one timed `mvn package` from an empty local repository; prints seconds
-    RUN=$((RUN + 1))
-    local dir="$WORK/run-$RUN"
+    # Runs in a $(...) subshell: a fresh directory per run, and its name left in a file for later.
+    local dir
+    dir=$(mktemp -d "$WORK/run.XXXXXX")
+    echo "$dir" >"$WORK/last-run"
     project "$dir/project"
     local t0 t1
     t0=$(now)
     MAVEN_SKIP_RC=1 mvn -B -q -s "$1" -gs "$1" -Dmaven.repo.local="$dir/m2" -f "$dir/project/pom.xml" package \
-        >"$dir/mvn.log" 2>&1 || { tail -30 "$dir/mvn.log" >&2; die "mvn package failed (run $RUN)"; }
+        >"$dir/mvn.log" 2>&1 || { tail -30 "$dir/mvn.log" >&2; die "mvn package failed ($dir)"; }
     t1=$(now)
     python3 -c "print(f'{$t1 - $t0:.1f}')"
 }
@@ -157,6 +158,25 @@ for i in $(seq 1 "$REPS"); do
     WARM+=("$(build "$WORK/warm.xml")")
 done
 
+# The same files fetched by curl alone, one after the other over one connection: the resolution without
+# Maven's own CPU time (compiling, forking surefire), which dominates the builds on a busy machine.
+(cd "$(cat "$WORK/last-run")/m2" && find . -type f \( -name '*.jar' -o -name '*.pom' \) | sed 's|^\./||' | sort) >"$WORK/files.txt"
+fetch() { # BASE: prints the seconds to GET every file of files.txt from BASE
+    local cfg="$WORK/curl.cfg" t0 t1
+    sed "s|.*|url = \"$1/&\"\noutput = \"/dev/null\"|" "$WORK/files.txt" >"$cfg"
+    t0=$(now)
+    curl -sf -K "$cfg" || die "curl failed against $1"
+    t1=$(now)
+    python3 -c "print(f'{$t1 - $t0:.1f}')"
+}
+declare -a CURL_DIRECT CURL_WARM
+for i in $(seq 1 "$REPS"); do
+    log "run $i/$REPS: curl of the build's files, upstream directly and binaryrepo warm"
+    CURL_DIRECT+=("$(fetch "${UPSTREAM%/}")")
+    CURL_WARM+=("$(fetch "$BR/maven-warm")")
+done
+NFILES=$(wc -l <"$WORK/files.txt")
+
 stats() { python3 -c "import statistics,sys; v=[float(x) for x in sys.argv[1:]]; print(f'{statistics.median(v):.1f} | {min(v):.1f} | {max(v):.1f}')" "$@"; }
 files=$(find "$WORK/cache/maven/maven-warm/a" -type f | wc -l)
 bytes=$(du -sb "$WORK/cache/maven/maven-warm/a" | cut -f1)
@@ -168,9 +188,12 @@ TABLE=$(cat <<MD
 | upstream directly | $(stats "${DIRECT[@]}") |
 | binaryrepo (Tomcat), cold cache | $(stats "${COLD[@]}") |
 | binaryrepo (Tomcat), warm cache | $(stats "${WARM[@]}") |
+| curl of the build's $NFILES jars and POMs, upstream directly | $(stats "${CURL_DIRECT[@]}") |
+| curl of the same, binaryrepo warm cache | $(stats "${CURL_WARM[@]}") |
 
 The build resolves $files files ($((bytes / 1024)) KiB) into the cache. The upstream is live: its
-latency is part of the direct and cold timings.
+latency is part of the direct and cold timings. Builds include Maven's own CPU time (compiling, forking
+surefire); the curl rows are the file transfers alone.
 MD
 )
 echo "$TABLE"
