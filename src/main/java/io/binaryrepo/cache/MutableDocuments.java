@@ -8,6 +8,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Arrays;
+import java.util.Map;
 import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -38,15 +39,26 @@ public final class MutableDocuments {
      * @param lastModified upstream's Last-Modified, or null
      * @param fetchedAt when upstream last confirmed it (epoch millis)
      * @param missingStatus 0 for a document; 404 or 410 for a cached "not found"
+     * @param headers upstream response headers the format asked to keep with the document (a {@code Link},
+     *     {@code OCI-Filters-Applied}); small
      */
     public record Document(byte[] body, String contentType, String etag, String lastModified, long fetchedAt,
-            int missingStatus) {
+            int missingStatus, Map<String, String> headers) {
+        public Document {
+            headers = Map.copyOf(headers);
+        }
+
+        public Document(byte[] body, String contentType, String etag, String lastModified, long fetchedAt,
+                int missingStatus) {
+            this(body, contentType, etag, lastModified, fetchedAt, missingStatus, Map.of());
+        }
+
         public boolean missing() {
             return missingStatus != 0;
         }
 
         Document at(long time) {
-            return new Document(body, contentType, etag, lastModified, time, missingStatus);
+            return new Document(body, contentType, etag, lastModified, time, missingStatus, headers);
         }
     }
 
@@ -54,8 +66,16 @@ public final class MutableDocuments {
     public sealed interface Answer {
     }
 
-    /** A new document. */
-    public record Fetched(byte[] body, String contentType, String etag, String lastModified) implements Answer {
+    /** A new document, with the upstream headers to keep beside it (see {@link Document#headers()}). */
+    public record Fetched(byte[] body, String contentType, String etag, String lastModified,
+            Map<String, String> headers) implements Answer {
+        public Fetched {
+            headers = Map.copyOf(headers);
+        }
+
+        public Fetched(byte[] body, String contentType, String etag, String lastModified) {
+            this(body, contentType, etag, lastModified, Map.of());
+        }
     }
 
     /** 304: the cached copy is still current. */
@@ -161,7 +181,7 @@ public final class MutableDocuments {
         if (f.body().length > policy.maxBytes()) {
             throw new IOException(key + " is larger than the limit of " + policy.maxBytes() + " bytes");
         }
-        return new Document(f.body(), f.contentType(), f.etag(), f.lastModified(), now, 0);
+        return new Document(f.body(), f.contentType(), f.etag(), f.lastModified(), now, 0, f.headers());
     }
 
     /** What is cached under {@code key}, fresh or not, without asking upstream. */
@@ -171,7 +191,7 @@ public final class MutableDocuments {
 
     /** Records a document learned on the way (best effort: a full disk keeps it in memory only). */
     public void put(String key, Fetched f) {
-        store(key, new Document(f.body(), f.contentType(), f.etag(), f.lastModified(), clock.millis(), 0));
+        store(key, new Document(f.body(), f.contentType(), f.etag(), f.lastModified(), clock.millis(), 0, f.headers()));
     }
 
     /** Drops a document (e.g. the format found it unusable, or an admin purged it). */
@@ -207,7 +227,7 @@ public final class MutableDocuments {
         if (f.body().length > policy.maxBytes()) {
             throw new IOException(key + " is larger than the limit of " + policy.maxBytes() + " bytes");
         }
-        Document d = new Document(f.body(), f.contentType(), f.etag(), f.lastModified(), now, 0);
+        Document d = new Document(f.body(), f.contentType(), f.etag(), f.lastModified(), now, 0, f.headers());
         store(key, d);
         return d;
     }
@@ -242,8 +262,10 @@ public final class MutableDocuments {
             if (h.path("missing").asInt() != 0) {
                 return Optional.empty(); // written by an older version: negative answers live in memory only
             }
+            Map<String, String> headers = new java.util.LinkedHashMap<>();
+            h.path("headers").fields().forEachRemaining(e -> headers.put(e.getKey(), e.getValue().asText()));
             Document d = new Document(Arrays.copyOfRange(bytes, nl + 1, bytes.length), text(h, "contentType"),
-                    text(h, "etag"), text(h, "lastModified"), h.path("fetchedAt").asLong(), 0);
+                    text(h, "etag"), text(h, "lastModified"), h.path("fetchedAt").asLong(), 0, headers);
             memory.put(key, d);
             return Optional.of(d);
         } catch (IOException e) {
@@ -258,6 +280,10 @@ public final class MutableDocuments {
             h.put("etag", d.etag());
             h.put("lastModified", d.lastModified());
             h.put("fetchedAt", d.fetchedAt());
+            if (!d.headers().isEmpty()) {
+                ObjectNode hs = h.putObject("headers");
+                d.headers().forEach(hs::put);
+            }
             byte[] header = JSON.writeValueAsBytes(h);
             byte[] all = new byte[header.length + 1 + d.body().length];
             System.arraycopy(header, 0, all, 0, header.length);

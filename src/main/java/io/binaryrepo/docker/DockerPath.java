@@ -16,7 +16,7 @@ import java.util.regex.Pattern;
  */
 record DockerPath(Kind kind, String name, String tag, Digest digest) {
 
-    enum Kind { BASE, MANIFEST, BLOB, TAGS }
+    enum Kind { BASE, MANIFEST, BLOB, TAGS, REFERRERS }
 
     /** OCI distribution spec, "Pulling manifests": the name grammar. */
     private static final Pattern COMPONENT = Pattern.compile("[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*");
@@ -59,11 +59,17 @@ record DockerPath(Kind kind, String name, String tag, Digest digest) {
         if (n >= 3 && s[n - 2].equals("manifests")) {
             String name = name(s, n - 2);
             String ref = s[n - 1];
+            // A reference that is neither a tag nor a digest names no manifest: 404 MANIFEST_UNKNOWN, as the
+            // OCI distribution spec's pull conformance tests require (MANIFEST_INVALID is a push-side code).
             if (ref.contains(":")) {
-                return new DockerPath(Kind.MANIFEST, name, null, digest(ref));
+                try {
+                    return new DockerPath(Kind.MANIFEST, name, null, Digest.parse(ref));
+                } catch (Digest.InvalidDigestException e) {
+                    throw new ProxyError(404, "MANIFEST_UNKNOWN", e.getMessage());
+                }
             }
             if (!TAG.matcher(ref).matches()) {
-                throw new ProxyError(400, "MANIFEST_INVALID", ref.isEmpty() ? "empty tag"
+                throw new ProxyError(404, "MANIFEST_UNKNOWN", ref.isEmpty() ? "empty tag"
                         : ref.length() > 128 ? "tag longer than 128 characters"
                         : "invalid tag '" + ref + "' (must match [A-Za-z0-9_][A-Za-z0-9._-]{0,127})");
             }
@@ -73,7 +79,7 @@ record DockerPath(Kind kind, String name, String tag, Digest digest) {
             return new DockerPath(Kind.BLOB, name(s, n - 2), null, digest(s[n - 1]));
         }
         if (n >= 3 && s[n - 2].equals("referrers")) {
-            throw new ProxyError(404, "UNSUPPORTED", "the referrers API is not proxied");
+            return new DockerPath(Kind.REFERRERS, name(s, n - 2), null, digest(s[n - 1]));
         }
         throw new ProxyError(404, "NAME_UNKNOWN", "not a registry pull API path: expected "
                 + "<name>/manifests/<reference>, <name>/blobs/<digest> or <name>/tags/list");

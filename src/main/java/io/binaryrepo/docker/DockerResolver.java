@@ -26,6 +26,7 @@ final class DockerResolver implements Resolver {
     private final DockerManifests manifests;
     private final DockerBlobs blobs;
     private final DockerTagLists tagLists;
+    private final DockerReferrers referrers;
 
     DockerResolver(RepositoryContext context) {
         this.dockerHub = DOCKER_HUB.contains(context.config().url().getHost().toLowerCase(Locale.ROOT));
@@ -34,6 +35,7 @@ final class DockerResolver implements Resolver {
                 context.config().metadataTtl());
         this.blobs = new DockerBlobs(context.name(), links, context.upstream());
         this.tagLists = new DockerTagLists(links, context.upstream(), context.config().metadataTtl());
+        this.referrers = new DockerReferrers(links, context.upstream(), context.config().metadataTtl());
     }
 
     @Override
@@ -47,7 +49,9 @@ final class DockerResolver implements Resolver {
             case BLOB:
                 return blobs.resource(name(path), path.digest());
             case TAGS:
-                return tagLists.resource(name(path), request.query());
+                return tagLists.resource(name(path), path.name(), request.query(), request.requestPath());
+            case REFERRERS:
+                return referrers.resource(name(path), path.digest(), request.query());
             default:
                 throw new IllegalStateException(path.kind().toString());
         }

@@ -15,6 +15,7 @@ public final class ClientRequest {
     private final String query;
     private final Function<String, List<String>> headers;
     private final Supplier<String> baseUrl;
+    private final String requestPath;
 
     /**
      * @param method HTTP method, exactly as sent (case-sensitive, RFC 9110 section 9.1)
@@ -27,6 +28,16 @@ public final class ClientRequest {
      */
     public ClientRequest(String method, String path, String query, Function<String, List<String>> headers,
             Supplier<String> baseUrl) {
+        this(method, path, query, headers, baseUrl, "/" + path);
+    }
+
+    /**
+     * As above, with {@code requestPath}: the raw path the client sent, context path included (to write links
+     * back to the same URL, e.g. a tag list's {@code Link: rel="next"}).
+     */
+    public ClientRequest(String method, String path, String query, Function<String, List<String>> headers,
+            Supplier<String> baseUrl, String requestPath) {
+        this.requestPath = Objects.requireNonNull(requestPath);
         this.method = Objects.requireNonNull(method);
         this.path = Objects.requireNonNull(path);
         this.query = query;
@@ -67,8 +78,8 @@ public final class ClientRequest {
         return baseUrl.get();
     }
 
-    /** The same request with another path (routing uses it to strip or add prefixes). */
-    public ClientRequest withPath(String newPath) {
-        return new ClientRequest(method, newPath, query, headers, baseUrl);
+    /** The raw path the client sent, context path included, without the query. */
+    public String requestPath() {
+        return requestPath;
     }
 }

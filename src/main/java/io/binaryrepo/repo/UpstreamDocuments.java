@@ -5,6 +5,7 @@ import io.binaryrepo.upstream.UpstreamResponse;
 import java.io.IOException;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * The usual upstream exchange of a mutable document, for every format: a GET with {@code If-None-Match} /
@@ -43,6 +44,15 @@ public final class UpstreamDocuments {
      * @param what names the document in messages
      */
     public static MutableDocuments.Fetcher conditionalGet(Request request, BodyReader reader, String what) {
+        return conditionalGet(request, reader, what, Set.of());
+    }
+
+    /**
+     * As {@link #conditionalGet(Request, BodyReader, String)}, keeping the upstream response headers named in
+     * {@code keep} with the document ({@link MutableDocuments.Document#headers()}).
+     */
+    public static MutableDocuments.Fetcher conditionalGet(Request request, BodyReader reader, String what,
+            Set<String> keep) {
         return (etag, lastModified) -> {
             Map<String, String> headers = new LinkedHashMap<>();
             if (etag != null) {
@@ -55,8 +65,15 @@ public final class UpstreamDocuments {
                 int s = r.status();
                 if (s == 200) {
                     byte[] body = reader.read(r);
+                    Map<String, String> kept = new LinkedHashMap<>();
+                    for (String k : keep) {
+                        String v = r.header(k);
+                        if (v != null && v.length() <= 4096) {
+                            kept.put(k, v);
+                        }
+                    }
                     return new MutableDocuments.Fetched(body, r.header("Content-Type"), r.header("ETag"),
-                            r.header("Last-Modified"));
+                            r.header("Last-Modified"), kept);
                 }
                 if (s == 304 && (etag != null || lastModified != null)) {
                     return new MutableDocuments.NotModified();

@@ -2,6 +2,7 @@ package io.binaryrepo.cache;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -99,6 +100,46 @@ class MutableDocumentsTest {
         clock.advance(Duration.ofSeconds(61));
         docs.get("k/gone", POLICY, f);
         assertEquals(2, calls.get());
+    }
+
+    @Test
+    void get_missing_keptInMemoryOnly_neverWrittenToDisk() throws Exception {
+        MutableDocuments docs = documents();
+        assertTrue(docs.get("k/gone", POLICY, (e, l) -> new MutableDocuments.Missing(404)).missing());
+        assertFalse(java.nio.file.Files.exists(tmp.resolve("k/gone")), "a negative answer is not written to disk");
+        // and a fresh instance (a restart) asks upstream again
+        AtomicInteger calls = new AtomicInteger();
+        documents().get("k/gone", POLICY, (e, l) -> {
+            calls.incrementAndGet();
+            return new MutableDocuments.Missing(404);
+        });
+        assertEquals(1, calls.get());
+    }
+
+    @Test
+    void get_uncachedPolicy_asksEveryTime_andStoresNothing() throws Exception {
+        MutableDocuments docs = documents();
+        AtomicInteger calls = new AtomicInteger();
+        MutableDocuments.Fetcher f = (e, l) -> {
+            calls.incrementAndGet();
+            assertEquals(null, e, "no validators: nothing is cached");
+            return new MutableDocuments.Fetched(b("page"), null, "\"x\"", null);
+        };
+        MutableDocuments.Policy uncached = MutableDocuments.Policy.uncached(1024);
+        assertEquals("page", new String(docs.get("k/page", uncached, f).body(), StandardCharsets.UTF_8));
+        docs.get("k/page", uncached, f);
+        assertEquals(2, calls.get());
+        assertFalse(java.nio.file.Files.exists(tmp.resolve("k/page")));
+    }
+
+    @Test
+    void get_fetcherThrowsRuntimeRefusal_notHiddenByTheStaleCopy() throws Exception {
+        MutableDocuments docs = documents();
+        docs.get("k/doc", POLICY, (e, l) -> new MutableDocuments.Fetched(b("v1"), null, null, null));
+        clock.advance(Duration.ofMinutes(6));
+        assertThrows(IllegalStateException.class, () -> docs.get("k/doc", POLICY, (e, l) -> {
+            throw new IllegalStateException("refused");
+        }));
     }
 
     @Test

@@ -49,6 +49,14 @@ class DockerPathTest {
         assertEquals(new DockerPath(DockerPath.Kind.MANIFEST, name, tag, null), get(raw));
     }
 
+    @Test
+    void parse_referrers_nameAndSubjectDigest() {
+        DockerPath p = get("v2/library/alpine/referrers/" + DIGEST);
+        assertEquals(DockerPath.Kind.REFERRERS, p.kind());
+        assertEquals("library/alpine", p.name());
+        assertEquals(DIGEST, p.digest().toString());
+    }
+
     @ParameterizedTest(name = "{0}")
     @CsvSource({
             "v2/library/alpine/manifests/, library/alpine",
@@ -142,18 +150,18 @@ class DockerPathTest {
                 Arguments.of("v2/foo\\bar/manifests/latest", "GET", 400, "NAME_INVALID"),
                 Arguments.of("v2/foo/manifests/..\\..\\x", "GET", 400, "NAME_INVALID"),
                 // tags
-                Arguments.of("v2/foo/manifests/" + "a".repeat(129), "GET", 400, "MANIFEST_INVALID"),
-                Arguments.of("v2/foo/manifests/-latest", "GET", 400, "MANIFEST_INVALID"),
-                Arguments.of("v2/foo/manifests/.latest", "GET", 400, "MANIFEST_INVALID"),
-                Arguments.of("v2/foo/manifests/..", "GET", 400, "MANIFEST_INVALID"),
-                Arguments.of("v2/foo/manifests/la test", "GET", 400, "MANIFEST_INVALID"),
-                Arguments.of("v2/foo/manifests/latest+1", "GET", 400, "MANIFEST_INVALID"),
-                Arguments.of("v2/foo/manifests/", "GET", 400, "MANIFEST_INVALID"),
+                Arguments.of("v2/foo/manifests/" + "a".repeat(129), "GET", 404, "MANIFEST_UNKNOWN"),
+                Arguments.of("v2/foo/manifests/-latest", "GET", 404, "MANIFEST_UNKNOWN"),
+                Arguments.of("v2/foo/manifests/.latest", "GET", 404, "MANIFEST_UNKNOWN"),
+                Arguments.of("v2/foo/manifests/..", "GET", 404, "MANIFEST_UNKNOWN"),
+                Arguments.of("v2/foo/manifests/la test", "GET", 404, "MANIFEST_UNKNOWN"),
+                Arguments.of("v2/foo/manifests/latest+1", "GET", 404, "MANIFEST_UNKNOWN"),
+                Arguments.of("v2/foo/manifests/", "GET", 404, "MANIFEST_UNKNOWN"),
                 // digests
-                Arguments.of("v2/foo/manifests/sha256:abc", "GET", 400, "DIGEST_INVALID"),
-                Arguments.of("v2/foo/manifests/sha256:" + HEX.toUpperCase(), "GET", 400, "DIGEST_INVALID"),
-                Arguments.of("v2/foo/manifests/latest:1", "GET", 400, "DIGEST_INVALID"),
-                Arguments.of("v2/foo/manifests/:" + HEX, "GET", 400, "DIGEST_INVALID"),
+                Arguments.of("v2/foo/manifests/sha256:abc", "GET", 404, "MANIFEST_UNKNOWN"),
+                Arguments.of("v2/foo/manifests/sha256:" + HEX.toUpperCase(), "GET", 404, "MANIFEST_UNKNOWN"),
+                Arguments.of("v2/foo/manifests/latest:1", "GET", 404, "MANIFEST_UNKNOWN"),
+                Arguments.of("v2/foo/manifests/:" + HEX, "GET", 404, "MANIFEST_UNKNOWN"),
                 Arguments.of("v2/foo/blobs/md5:d41d8cd98f00b204e9800998ecf8427e", "GET", 400, "DIGEST_INVALID"),
                 Arguments.of("v2/foo/blobs/sha1:da39a3ee5e6b4b0d3255bfef95601890afd80709", "GET", 400, "DIGEST_INVALID"),
                 Arguments.of("v2/foo/blobs/" + HEX, "GET", 400, "DIGEST_INVALID"),
@@ -167,7 +175,7 @@ class DockerPathTest {
                 Arguments.of("v2/a/b/blobs/uploads/5b2c4c5e-uuid", "PUT", 405, "UNSUPPORTED"),
                 // APIs a pull-through cache does not offer
                 Arguments.of("v2/_catalog", "GET", 404, "UNSUPPORTED"),
-                Arguments.of("v2/foo/referrers/" + DIGEST, "GET", 404, "UNSUPPORTED"),
+                Arguments.of("v2/foo/referrers/latest", "GET", 400, "DIGEST_INVALID"),
                 // unknown endpoints
                 Arguments.of("v2/foo", "GET", 404, "NAME_UNKNOWN"),
                 Arguments.of("v2/foo/bar", "GET", 404, "NAME_UNKNOWN"),

@@ -45,6 +45,11 @@ public final class ProxyProcess implements AutoCloseable {
         return port;
     }
 
+    /** The JVM's process id (for jcmd). */
+    public long pid() {
+        return process.pid();
+    }
+
     public boolean isAlive() {
         return process.isAlive();
     }

@@ -26,14 +26,14 @@ import org.eclipse.jetty.server.ServerConnector;
  * the route was put with one); each route answers with a status, a body and headers, honours
  * {@code If-None-Match} against its ETag (304) and HEAD, and can misbehave on purpose ({@link Fault}):
  * truncate, corrupt a byte, stall until released, fail with 500, rate-limit with 429 and
- * {@code Retry-After}, or hold the second half of the body until a gate opens (to test coalescing while a
- * download is in flight). Every request is recorded with its headers and body. Anything not put answers
+ * {@code Retry-After}, hold the second half of the body until a gate opens (to test coalescing while a
+ * download is in flight), or send the body chunked without a {@code Content-Length}. Every request is recorded with its headers and body. Anything not put answers
  * 404. Bound to 127.0.0.1 on a free port. Thread-safe.
  */
 public final class FakeUpstream implements AutoCloseable {
 
     /** How a route misbehaves. */
-    public enum Fault { NONE, TRUNCATE, CORRUPT, STALL, FAIL_500, RATE_LIMIT_429, HOLD_HALF }
+    public enum Fault { NONE, TRUNCATE, CORRUPT, STALL, FAIL_500, RATE_LIMIT_429, HOLD_HALF, NO_LENGTH }
 
     /** One request as received. */
     public record Seen(String method, String path, Map<String, String> headers, byte[] body) {
@@ -91,6 +91,7 @@ public final class FakeUpstream implements AutoCloseable {
     private final Map<String, Route> routes = new ConcurrentHashMap<>();
     private final List<Seen> seen = Collections.synchronizedList(new ArrayList<>());
     private volatile Function<Seen, Route> dynamic = s -> null;
+    private volatile boolean record = true;
     /** Released by {@link #release()}: stalled and half-held answers wait on it. */
     private volatile CountDownLatch gate = new CountDownLatch(1);
 
@@ -140,6 +141,11 @@ public final class FakeUpstream implements AutoCloseable {
     /** Computes answers for requests no route matches (null: 404), e.g. for generated names. */
     public void dynamic(Function<Seen, Route> answers) {
         this.dynamic = answers;
+    }
+
+    /** Whether requests are recorded (off for floods of millions of requests, whose records would fill the heap). */
+    public void record(boolean on) {
+        this.record = on;
     }
 
     /** Lets stalled and half-held answers go on; later ones wait for the next {@link #hold()}. */
@@ -192,7 +198,9 @@ public final class FakeUpstream implements AutoCloseable {
                 headers.put(n, req.getHeader(n));
             }
             Seen s = new Seen(req.getMethod(), path, Map.copyOf(headers), req.getInputStream().readNBytes(1 << 20));
-            seen.add(s);
+            if (record) {
+                seen.add(s);
+            }
             Route r = routes.get(path);
             if (r == null) {
                 r = dynamic.apply(s);
@@ -219,7 +227,9 @@ public final class FakeUpstream implements AutoCloseable {
             }
             resp.setStatus(r.status());
             byte[] body = r.body();
-            resp.setContentLengthLong(body.length);
+            if (r.fault() != Fault.NO_LENGTH) {
+                resp.setContentLengthLong(body.length);
+            }
             if (req.getMethod().equals("HEAD")) {
                 return;
             }
@@ -235,6 +245,11 @@ public final class FakeUpstream implements AutoCloseable {
                     byte[] copy = body.clone();
                     copy[half] ^= 0x01;
                     out.write(copy);
+                }
+                case NO_LENGTH -> {
+                    out.write(body, 0, half);
+                    out.flush(); // committed without a length: the rest goes chunked
+                    out.write(body, half, body.length - half);
                 }
                 case HOLD_HALF -> {
                     out.write(body, 0, half);

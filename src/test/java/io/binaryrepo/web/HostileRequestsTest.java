@@ -142,7 +142,7 @@ class HostileRequestsTest {
         for (String p : List.of(V2, REPO)) {
             String f = p.equals(V2) ? "v2" : "repo";
             servlet(t, f + ": raw .. inside the name", get(p + "library/../" + TARGET + "/manifests/1"), 400, "NAME_INVALID");
-            servlet(t, f + ": raw .. as the tag", get(p + "library/alpine/manifests/.."), 400, "MANIFEST_INVALID");
+            servlet(t, f + ": raw .. as the tag", get(p + "library/alpine/manifests/.."), 404, "MANIFEST_UNKNOWN");
             servlet(t, f + ": raw . inside the name", get(p + "library/./alpine/manifests/3"), 400, "NAME_INVALID");
             jetty(t, f + ": %2e%2e segment", get(p + "library/%2e%2e/%2e%2e/" + TARGET + "/manifests/1"), 400);
             jetty(t, f + ": %2E%2E segment", get(p + "library/%2E%2E/" + TARGET + "/manifests/1"), 400);
@@ -186,24 +186,24 @@ class HostileRequestsTest {
         servlet(t, "missing name", get(V2 + "manifests/3"), 404, "NAME_UNKNOWN");
 
         // --- tags ------------------------------------------------------------------------------------
-        servlet(t, "tag of 129 characters", get(V2 + "library/alpine/manifests/" + "t".repeat(129)), 400, "MANIFEST_INVALID");
-        servlet(t, "tag starting with -", get(V2 + "library/alpine/manifests/-3"), 400, "MANIFEST_INVALID");
-        servlet(t, "tag starting with .", get(REPO + "library/alpine/manifests/.3"), 400, "MANIFEST_INVALID");
-        servlet(t, "tag with !", get(V2 + "library/alpine/manifests/3!"), 400, "MANIFEST_INVALID");
-        servlet(t, "tag with $", get(V2 + "library/alpine/manifests/$(id)"), 400, "MANIFEST_INVALID");
+        servlet(t, "tag of 129 characters", get(V2 + "library/alpine/manifests/" + "t".repeat(129)), 404, "MANIFEST_UNKNOWN");
+        servlet(t, "tag starting with -", get(V2 + "library/alpine/manifests/-3"), 404, "MANIFEST_UNKNOWN");
+        servlet(t, "tag starting with .", get(REPO + "library/alpine/manifests/.3"), 404, "MANIFEST_UNKNOWN");
+        servlet(t, "tag with !", get(V2 + "library/alpine/manifests/3!"), 404, "MANIFEST_UNKNOWN");
+        servlet(t, "tag with $", get(V2 + "library/alpine/manifests/$(id)"), 404, "MANIFEST_UNKNOWN");
         servlet(t, "tag with %20", get(V2 + "library/alpine/manifests/3%20x"), 400, "NAME_INVALID");
-        servlet(t, "empty tag", get(V2 + "library/alpine/manifests/"), 400, "MANIFEST_INVALID");
+        servlet(t, "empty tag", get(V2 + "library/alpine/manifests/"), 404, "MANIFEST_UNKNOWN");
 
         // --- digests ---------------------------------------------------------------------------------
         servlet(t, "md5 digest", get(V2 + "library/alpine/blobs/md5:" + HEX.substring(0, 32)), 400, "DIGEST_INVALID");
         servlet(t, "sha1 digest", get(V2 + "library/alpine/blobs/sha1:" + HEX.substring(0, 40)), 400, "DIGEST_INVALID");
-        servlet(t, "sha384 digest", get(REPO + "library/alpine/manifests/sha384:" + (HEX + HEX).substring(0, 96)), 400, "DIGEST_INVALID");
+        servlet(t, "sha384 digest", get(REPO + "library/alpine/manifests/sha384:" + (HEX + HEX).substring(0, 96)), 404, "MANIFEST_UNKNOWN");
         servlet(t, "algorithm in uppercase", get(V2 + "library/alpine/blobs/SHA256:" + HEX), 400, "DIGEST_INVALID");
         servlet(t, "hex in uppercase", get(V2 + "library/alpine/blobs/sha256:" + HEX.toUpperCase(Locale.ROOT)), 400, "DIGEST_INVALID");
         servlet(t, "hex too short", get(V2 + "library/alpine/blobs/sha256:" + HEX.substring(1)), 400, "DIGEST_INVALID");
         servlet(t, "hex too long", get(REPO + "library/alpine/blobs/sha256:" + HEX + "0"), 400, "DIGEST_INVALID");
         servlet(t, "sha512 with 127 hex", get(V2 + "library/alpine/blobs/sha512:" + (HEX + HEX).substring(1)), 400, "DIGEST_INVALID");
-        servlet(t, "empty hex", get(V2 + "library/alpine/manifests/sha256:"), 400, "DIGEST_INVALID");
+        servlet(t, "empty hex", get(V2 + "library/alpine/manifests/sha256:"), 404, "MANIFEST_UNKNOWN");
         servlet(t, "digest without algorithm", get(V2 + "library/alpine/blobs/" + HEX), 400, "DIGEST_INVALID");
         servlet(t, "digest of 300 characters", get(V2 + "library/alpine/blobs/sha256:" + "a".repeat(293)), 400, "DIGEST_INVALID");
 
@@ -259,7 +259,8 @@ class HostileRequestsTest {
         servlet(t, "missing repository, no slash after it", get("/repo/"), 404, "NAME_UNKNOWN");
         servlet(t, "/v2/_catalog", get("/v2/_catalog"), 404, "NAME_UNKNOWN");
         servlet(t, "/repo/hub/v2/_catalog", get("/repo/hub/v2/_catalog"), 404, "UNSUPPORTED");
-        servlet(t, "referrers", get(V2 + "library/alpine/referrers/" + layer), 404, "UNSUPPORTED");
+        servlet(t, "referrers with a malformed digest", get(V2 + "library/alpine/referrers/sha256:xyz"), 400,
+                "DIGEST_INVALID");
         servlet(t, "unknown endpoint", get(V2 + "library/alpine/config/3"), 404, "NAME_UNKNOWN");
         servlet(t, "repo form without v2", get("/repo/hub/library/alpine/manifests/3"), 404, "NAME_UNKNOWN");
 
