@@ -84,7 +84,6 @@ class MavenBuildIT {
         Path second = MavenTestProject.write(work.resolve("project-2"));
         Path secondRepo = work.resolve("m2-2");
         assertBuilds(MavenClient.run(second, settings, secondRepo, "package"), second);
-        assertEquals(forwarded, upstream.requests(), "nothing reached the stopped upstream");
         assertTrue(Files.isRegularFile(secondRepo.resolve(COMMONS_LANG)), "resolved again into the empty local repository");
 
         // Content that was never cached is a failure while upstream is down, never a "not found".
