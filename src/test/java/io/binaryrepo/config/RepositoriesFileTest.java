@@ -216,7 +216,36 @@ class RepositoriesFileTest {
     void parse_unknownField_rejectedListingKnownFields() {
         ConfigException e = reject(hub("https://x.example", "timeout: 5s"));
         assertMessage(e, WHERE, "repository 'hub'", "unknown field 'timeout'",
-                "known: connectTimeout, metadataTtl, name, password, readTimeout, type, url, username");
+                "known: allowedHosts, connectTimeout, metadataTtl, name, password, readTimeout, type, url, username");
+    }
+
+    @Test
+    void parse_allowedHosts_readAsHostAndOptionalPort() {
+        RepositoryConfig r = parse(hub("https://x.example",
+                "allowedHosts: [cdn.example.com, \"127.0.0.1:5001\", \"[::1]:8080\", Mirror.Example]")).get(0);
+
+        assertEquals(List.of(new AllowedHost("cdn.example.com", -1), new AllowedHost("127.0.0.1", 5001),
+                new AllowedHost("0:0:0:0:0:0:0:1", 8080), new AllowedHost("mirror.example", -1)), r.allowedHosts());
+        assertTrue(r.allowedHosts().get(1).allows("127.0.0.1", 5001));
+        assertFalse(r.allowedHosts().get(1).allows("127.0.0.1", 5002), "host:port allows only that port");
+        assertTrue(r.allowedHosts().get(0).allows("CDN.example.com", 443), "host allows every port");
+        assertTrue(r.allowedHosts().get(2).allows("[::1]", 8080));
+        assertEquals(List.of(), parse(hub("https://x.example")).get(0).allowedHosts(), "absent: none");
+    }
+
+    @ParameterizedTest(name = "entry [{0}]")
+    @ValueSource(strings = {"https://cdn.example", "cdn.example/path", "*.example.com", "host:0", "host:70000",
+            "host:port", "256.1.1.1", "a..b", "[cdn.example]", "[::1", "::1", "", "user@host"})
+    void parse_malformedAllowedHostsEntry_rejectedNamingFieldAndEntry(String entry) {
+        ConfigException e = reject(hub("https://x.example", "allowedHosts: [ok.example, '" + entry + "']"));
+        assertMessage(e, WHERE, "repository 'hub'", "field 'allowedHosts': entry #2");
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"cdn.example.com", "{host: cdn.example}", "[[a]]"})
+    void parse_allowedHostsNotAListOfPlainEntries_rejected(String value) {
+        ConfigException e = reject(hub("https://x.example", "allowedHosts: " + value));
+        assertMessage(e, WHERE, "repository 'hub'", "field 'allowedHosts'");
     }
 
     @Test
