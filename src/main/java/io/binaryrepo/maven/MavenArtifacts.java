@@ -5,6 +5,7 @@ import io.binaryrepo.cache.Storage;
 import io.binaryrepo.repo.Failures;
 import io.binaryrepo.repo.ProxyError;
 import io.binaryrepo.repo.Resource;
+import io.binaryrepo.upstream.Traffic;
 import io.binaryrepo.upstream.UpstreamClient;
 import io.binaryrepo.upstream.UpstreamException;
 import io.binaryrepo.upstream.UpstreamResponse;
@@ -67,7 +68,7 @@ final class MavenArtifacts {
     }
 
     private UpstreamResponse send(MavenPath path, String key, String method) throws IOException {
-        UpstreamResponse r = upstream.send(method, path.upstreamPath(), Map.of(), null);
+        UpstreamResponse r = upstream.send(Traffic.forContent(method), method, path.upstreamPath(), Map.of(), null);
         if (r.status() == 404 || r.status() == 410) {
             notFound.remember(key);
         } else if (r.status() == 200 && HtmlAnswers.unexpected(path, r.header("Content-Type"))) {
@@ -83,6 +84,8 @@ final class MavenArtifacts {
         long size = answer.contentLength();
         Optional<ExpectedChecksum> expected = Checksums.fromHeaders(answer::header);
         if (expected.isEmpty()) {
+            // Asked while the download holds its connection: the sidecar goes through the metadata pool
+            // (the default), so downloads filling the content pool cannot wait on each other's sidecars.
             expected = sidecar(path, ChecksumAlgorithm.SHA1);
         }
         if (expected.isEmpty()) {
