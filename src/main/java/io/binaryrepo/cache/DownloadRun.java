@@ -25,7 +25,7 @@ final class DownloadRun {
     }
 
     /** Runs the download (nothing if it was refused first); every failure ends in {@link Download#fail}. */
-    void run(Download.Source source, ContentCheck check, Runnable afterCommit) {
+    void run(Download.Source source, ContentCheck planned, Runnable afterCommit) {
         if (!d.begin()) {
             return;
         }
@@ -43,6 +43,8 @@ final class DownloadRun {
             w = storage.writer(key);
             d.writing(w);
             try (UpstreamBody body = source.open()) {
+                // The check may depend on upstream's answer (Maven's X-Checksum-* headers).
+                ContentCheck check = body.check(planned);
                 long announced = body.length();
                 if (check.expectedSize() >= 0 && announced >= 0 && announced != check.expectedSize()) {
                     throw new IOException("upstream announced " + announced + " bytes for " + key + ", expected "

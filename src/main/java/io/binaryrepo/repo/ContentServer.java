@@ -156,7 +156,7 @@ final class ContentServer {
             if (!headersSent) {
                 headers(reply, c, length, range);
             }
-            Passthrough.copy(body.stream(), length, fetch.check(), reply.body(), start + skip, end);
+            Passthrough.copy(body.stream(), length, body.check(fetch.check()), reply.body(), start + skip, end);
         } catch (UpstreamException e) {
             if (headersSent) {
                 throw new DownloadFailedException("passing " + c.key() + " through failed: " + e.getMessage(), e);

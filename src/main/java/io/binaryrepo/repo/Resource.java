@@ -120,12 +120,38 @@ public sealed interface Resource permits Resource.Content, Resource.Document, Re
      * @param check what the bytes must be before they are committed or passed through
      * @param call sends GET (for the download, on a download thread) or HEAD (for a client's HEAD); any
      *     status is returned, the shared handler decides what it means
+     * @param answerCheck decides the check from upstream's 200 answer to the GET, before its body is read
+     *     (Maven repositories state the checksum in {@code X-Checksum-Sha1} headers); {@link AnswerCheck#PLANNED}
+     *     keeps {@code check}
      */
-    record Fetch(ContentCheck check, UpstreamCall call) {
+    record Fetch(ContentCheck check, UpstreamCall call, AnswerCheck answerCheck) {
         public Fetch {
             Objects.requireNonNull(check, "check");
             Objects.requireNonNull(call, "call");
+            Objects.requireNonNull(answerCheck, "answerCheck");
         }
+
+        /** A fetch whose check is known before upstream answers. */
+        public Fetch(ContentCheck check, UpstreamCall call) {
+            this(check, call, AnswerCheck.PLANNED);
+        }
+    }
+
+    /**
+     * The check of content whose digest upstream states in its answer. Called on the thread that opens the
+     * download (or the passthrough), with the open 200 response; it may ask upstream for more (a checksum
+     * file) but must not read or close {@code answer}.
+     */
+    @FunctionalInterface
+    interface AnswerCheck {
+        AnswerCheck PLANNED = (answer, planned) -> planned;
+
+        /**
+         * @param planned the fetch's {@link Fetch#check()}
+         * @throws IOException (an {@link io.binaryrepo.upstream.UpstreamException} for upstream failures) when
+         *     the check cannot be decided: the download fails and nothing is committed
+         */
+        ContentCheck check(UpstreamResponse answer, ContentCheck planned) throws IOException;
     }
 
     /** Sends one upstream request; the caller closes the response. */

@@ -26,8 +26,9 @@ final class UpstreamBodies {
             if (r.status() != 200) {
                 throw r.failure(what);
             }
-            refuseUnverifiable(r, fetch.check(), contentType, what);
-            return of(r, contentType);
+            ContentCheck check = fetch.answerCheck().check(r, fetch.check());
+            refuseUnverifiable(r, check, contentType, what);
+            return of(r, contentType, check);
         } catch (IOException | RuntimeException e) {
             r.close();
             throw e;
@@ -53,7 +54,7 @@ final class UpstreamBodies {
         }
     }
 
-    private static UpstreamBody of(UpstreamResponse r, String contentType) throws IOException {
+    private static UpstreamBody of(UpstreamResponse r, String contentType, ContentCheck check) throws IOException {
         long length = r.contentLength();
         String type = contentType != null ? contentType : r.header("Content-Type");
         InputStream in = r.body();
@@ -71,6 +72,11 @@ final class UpstreamBodies {
             @Override
             public InputStream stream() {
                 return in;
+            }
+
+            @Override
+            public ContentCheck check(ContentCheck planned) {
+                return check;
             }
 
             @Override
