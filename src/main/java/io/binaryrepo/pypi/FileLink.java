@@ -94,9 +94,12 @@ record FileLink(String project, int origin, String path) {
             return false;
         }
         for (String s : path.split("/", -1)) {
-            if (!SEGMENT.matcher(s).matches() || s.equals(".") || s.equals("..")
-                    || s.toLowerCase(java.util.Locale.ROOT).contains("%2f") || s.contains("%2e%2e")
-                    || s.contains("%2E%2E")) {
+            if (!SEGMENT.matcher(s).matches()) {
+                return false;
+            }
+            // Decoded, a segment must still be one segment and never a dot segment.
+            String decoded = java.net.URLDecoder.decode(s.replace("+", "%2B"), java.nio.charset.StandardCharsets.UTF_8);
+            if (decoded.equals(".") || decoded.equals("..") || decoded.indexOf('/') >= 0 || decoded.indexOf('\\') >= 0) {
                 return false;
             }
         }
