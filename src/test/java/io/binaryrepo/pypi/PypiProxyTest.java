@@ -90,7 +90,8 @@ class PypiProxyTest extends ComponentTest {
         return new String(r.body(), StandardCharsets.UTF_8);
     }
 
-    private Path cached(String project, String link) {
+    private Path cached(String project, String linkWithFragment) {
+        String link = linkWithFragment.split("#")[0];
         String id = link.substring(link.indexOf("/files/" + project + "/") + ("/files/" + project + "/").length());
         return tmp.resolve("cache/pypi/py/files/" + project + "/" + PypiFiles.sha256(id));
     }
@@ -117,7 +118,7 @@ class PypiProxyTest extends ComponentTest {
         assertEquals("bad build", f.path("yanked").asText());
 
         HttpResponse<byte[]> html = get(p, "/repo/py/simple/demo/", "Accept", "text/html");
-        assertEquals("text/html; charset=utf-8", html.headers().firstValue("Content-Type").orElse(""));
+        assertTrue(html.headers().firstValue("Content-Type").orElse("").startsWith("text/html;"));
         assertEquals("Accept", html.headers().firstValue("Vary").orElse(""));
         String h = body(html);
         assertTrue(h.contains("<a href=\"../../files/demo/1/packages/demo-1.0-py3-none-any.whl#sha256="
