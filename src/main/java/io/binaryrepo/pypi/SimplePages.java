@@ -59,16 +59,18 @@ final class SimplePages {
 
     /** {@code /simple/}, answered in the form {@code accept} prefers. */
     Resource.Document root(List<String> accept) {
-        return new Resource.Document("pypi/" + repo + "/simple/_index", policy,
-                UpstreamDocuments.conditionalGet(h -> get("/", h), this::readRoot, "the project list"),
+        String key = "pypi/" + repo + "/simple/_index";
+        return new Resource.Document(key, policy,
+                UpstreamDocuments.conditionalGet(h -> get("/", h), r -> readRoot(r, key), "the project list"),
                 d -> render(d, accept, null), failures("the project list"));
     }
 
     /** {@code /simple/<project>/} ({@code project} normalised), answered in the form {@code accept} prefers. */
     Resource.Document project(String project, List<String> accept) {
         URI page = URI.create(upstream.base() + "/" + project + "/");
-        return new Resource.Document("pypi/" + repo + "/simple/" + project, policy,
-                UpstreamDocuments.conditionalGet(h -> get("/" + project + "/", h), r -> readProject(r, project, page),
+        String key = "pypi/" + repo + "/simple/" + project;
+        return new Resource.Document(key, policy,
+                UpstreamDocuments.conditionalGet(h -> get("/" + project + "/", h), r -> readProject(r, key, project, page),
                         "the page of project '" + project + "'"),
                 d -> render(d, accept, project), failures("project '" + project + "'"));
     }
@@ -90,8 +92,8 @@ final class SimplePages {
         return upstream.send("GET", path, h, null);
     }
 
-    private byte[] readRoot(UpstreamResponse r) throws IOException {
-        return read(r, "the project list", out -> {
+    private byte[] readRoot(UpstreamResponse r, String key) throws IOException {
+        return read(r, key, "the project list", out -> {
             if (isJson(r.header("Content-Type"))) {
                 JsonPages.copyRoot(r.body(), out);
             } else {
@@ -100,8 +102,8 @@ final class SimplePages {
         });
     }
 
-    private byte[] readProject(UpstreamResponse r, String project, URI page) throws IOException {
-        return read(r, "the page of project '" + project + "'", out -> {
+    private byte[] readProject(UpstreamResponse r, String key, String project, URI page) throws IOException {
+        return read(r, key, "the page of project '" + project + "'", out -> {
             HtmlPages.Stats s = isJson(r.header("Content-Type"))
                     ? JsonPages.rewriteProject(r.body(), out, project, hosts, page)
                     : HtmlPages.rewriteProject(r.body(), out, project, hosts, page);
@@ -118,7 +120,8 @@ final class SimplePages {
         void into(OutputStream out) throws IOException;
     }
 
-    private byte[] read(UpstreamResponse r, String what, Rewrite rewrite) throws IOException {
+    private byte[] read(UpstreamResponse r, String key, String what, Rewrite rewrite) throws IOException {
+        refuseOlder(r, key, what);
         if (r.contentLength() > policy.maxBytes()) {
             throw new UpstreamException(UpstreamException.Kind.INVALID, "upstream sent " + what + " of "
                     + r.contentLength() + " bytes, over the limit of " + policy.maxBytes() + " bytes", null);
@@ -139,6 +142,20 @@ final class SimplePages {
                     + " from upstream failed: " + e.getClass().getSimpleName(), e);
         }
         return out.toByteArray();
+    }
+
+    /** Refuses a page older than the cached one by PyPI's serial ({@link LastSerial}): the cached one stays. */
+    private void refuseOlder(UpstreamResponse r, String key, String what) throws UpstreamException {
+        long incoming = LastSerial.parse(r.header(LastSerial.HEADER));
+        if (incoming < 0) {
+            return;
+        }
+        Optional<MutableDocuments.Document> cached = documents.peek(key).filter(d -> !d.missing());
+        long seen = cached.map(d -> LastSerial.of(d.body(), isJson(d.contentType()))).orElse(-1L);
+        if (seen > incoming) {
+            throw new UpstreamException(UpstreamException.Kind.INVALID, "upstream sent " + what + " at serial "
+                    + incoming + ", older than the cached one at serial " + seen, null);
+        }
     }
 
     private static Resource.Rendered render(MutableDocuments.Document d, List<String> accept, String project)

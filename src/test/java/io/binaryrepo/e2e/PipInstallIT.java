@@ -104,6 +104,8 @@ class PipInstallIT {
         assertFalse(fileIndex.isAlive());
         ExternalProcess.Result second = pipInstall("venv2", index, PACKAGE);
         assertEquals(downloads.size(), downloads(second.output()).size(), second.output());
+        // The pages' 1 s TTL had passed: they came from the cache because upstream was unreachable.
+        assertTrue(catalinaOut().contains("serving cached pypi/pypi-local/simple/" + PACKAGE + " "), tomcat.log());
         assertImports("venv2", "flask", "werkzeug", "jinja2", "markupsafe");
     }
 
@@ -167,6 +169,14 @@ class PipInstallIT {
     private void assertImports(String venv, String... modules) {
         ExternalProcess.runChecked(Duration.ofMinutes(1), Map.of(), work.resolve(venv + "/bin/python").toString(),
                 "-c", "import " + String.join(", ", modules));
+    }
+
+    private String catalinaOut() {
+        try {
+            return Files.readString(work.resolve("tomcat-base/logs/catalina.out"));
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
     }
 
     private static List<String> downloads(String pipOutput) {

@@ -335,4 +335,30 @@ class PypiProxyTest extends ComponentTest {
         assertTrue(upload.headers().firstValue("Allow").orElse("").contains("GET"));
         assertEquals(405, send(p, "POST", "/repo/py/simple/").statusCode());
     }
+
+    @Test
+    void projectPage_olderSerialThanTheCachedOne_isRefused_theCachedPageStays() throws Exception {
+        ProxyServer p = start();
+        byte[] a = random(10, 7);
+        String v10 = "{\"meta\":{\"api-version\":\"1.1\",\"_last-serial\":10},\"name\":\"demo\",\"files\":["
+                + jsonEntry("demo-1.0.tar.gz", "demo-1.0.tar.gz", a, "") + "]}";
+        index.put("/simple/demo/", Route.ok(v10, "application/vnd.pypi.simple.v1+json")
+                .withHeader("X-PyPI-Last-Serial", "10"));
+        assertEquals(1, JSON.readTree(get(p, "/repo/py/simple/demo/", "Accept", PIP_ACCEPT).body()).path("files").size());
+
+        clock.advance(Duration.ofMinutes(6));
+        String v9 = "{\"meta\":{\"api-version\":\"1.1\",\"_last-serial\":9},\"name\":\"demo\",\"files\":[]}";
+        index.put("/simple/demo/", Route.ok(v9, "application/vnd.pypi.simple.v1+json")
+                .withHeader("X-PyPI-Last-Serial", "9"));
+        JsonNode kept = JSON.readTree(get(p, "/repo/py/simple/demo/", "Accept", PIP_ACCEPT).body());
+        assertEquals(10, kept.path("meta").path("_last-serial").asInt(), "a stale CDN answer never replaces a newer page");
+        assertEquals(2, index.count("GET", "/simple/demo/"));
+
+        String v11 = v9.replace(":9}", ":11}");
+        index.put("/simple/demo/", Route.ok(v11, "application/vnd.pypi.simple.v1+json")
+                .withHeader("X-PyPI-Last-Serial", "11"));
+        JsonNode newer = JSON.readTree(get(p, "/repo/py/simple/demo/", "Accept", PIP_ACCEPT).body());
+        assertEquals(11, newer.path("meta").path("_last-serial").asInt());
+        assertEquals(0, newer.path("files").size());
+    }
 }
