@@ -1,6 +1,7 @@
 package io.binaryrepo.pypi;
 
 import io.binaryrepo.cache.MutableDocuments;
+import io.binaryrepo.config.ConfigException;
 import io.binaryrepo.repo.ClientRequest;
 import io.binaryrepo.repo.ErrorStyle;
 import io.binaryrepo.repo.ProxyError;
@@ -31,9 +32,15 @@ final class PypiResolver implements Resolver {
     private final SimplePages pages;
     private final PypiFiles files;
 
+    /** @throws ConfigException when {@code fileHosts} holds something that is not an http(s) URL */
     PypiResolver(RepositoryContext context) {
         String name = context.name();
-        UpstreamHosts hosts = new UpstreamHosts(context.upstream().base(), context.config().optionList("fileHosts"));
+        UpstreamHosts hosts;
+        try {
+            hosts = new UpstreamHosts(context.upstream().base(), context.config().optionList("fileHosts"));
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException("repository '" + name + "': " + e.getMessage());
+        }
         Duration ttl = context.config().metadataTtl();
         Duration negative = ttl.compareTo(NEGATIVE_TTL) < 0 ? ttl : NEGATIVE_TTL;
         this.pages = new SimplePages(name, context.upstream(), hosts, context.documents(),

@@ -29,10 +29,10 @@ final class UpstreamHosts {
             try {
                 u = URI.create(h.trim());
             } catch (IllegalArgumentException e) {
-                throw new IllegalArgumentException("fileHosts: '" + h + "' is not a URL", e);
+                throw new IllegalArgumentException("field 'fileHosts': '" + h + "' is not a URL", e);
             }
-            o.add(origin(u).orElseThrow(() -> new IllegalArgumentException("fileHosts: '" + h
-                    + "' must be an absolute http:// or https:// URL")));
+            o.add(origin(u).orElseThrow(() -> new IllegalArgumentException("field 'fileHosts': '" + h
+                    + "' must be an absolute http:// or https:// URL without user info")));
         }
         this.origins = List.copyOf(o);
     }

@@ -45,4 +45,13 @@ class FileLinkTest {
             assertTrue(FileLink.parse(bad).isEmpty(), bad);
         }
     }
+
+    @Test
+    void fileHosts_thatAreNotHttpUrls_areRefusedNamingTheField() {
+        for (String bad : new String[] {"files.example", "ftp://files.example", "https://user@files.example", "http://[x"}) {
+            IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                    () -> new UpstreamHosts(URI.create("https://index.example/simple"), List.of(bad)));
+            assertTrue(e.getMessage().startsWith("field 'fileHosts': '" + bad + "'"), e.getMessage());
+        }
+    }
 }
