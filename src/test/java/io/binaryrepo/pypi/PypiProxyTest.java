@@ -361,4 +361,32 @@ class PypiProxyTest extends ComponentTest {
         assertEquals(11, newer.path("meta").path("_last-serial").asInt());
         assertEquals(0, newer.path("files").size());
     }
+
+    @Test
+    void head_ofAPageAndOfAnUncachedFile_downloadsNothing() throws Exception {
+        ProxyServer p = start();
+        byte[] whl = random(5000, 8);
+        putJson("demo", jsonPage("demo", jsonEntry("demo-1.0.tar.gz", "../../packages/demo-1.0.tar.gz", whl, "")));
+        index.put("/packages/demo-1.0.tar.gz", Route.ok(whl, "application/octet-stream"));
+        HttpResponse<byte[]> page = send(p, "HEAD", "/repo/py/simple/demo/", "Accept", "text/html");
+        assertEquals(200, page.statusCode());
+        assertEquals("Accept", page.headers().firstValue("Vary").orElse(""));
+        HttpResponse<byte[]> file = send(p, "HEAD", "/repo/py/files/demo/0/packages/demo-1.0.tar.gz");
+        assertEquals(200, file.statusCode());
+        assertEquals(String.valueOf(whl.length), file.headers().firstValue("Content-Length").orElse(""));
+        assertEquals(0, index.count("GET", "/packages/demo-1.0.tar.gz"), "a HEAD downloads nothing");
+        assertEquals(1, index.count("HEAD", "/packages/demo-1.0.tar.gz"));
+    }
+
+    @Test
+    void projectList_jsonUpstream_answersJsonOrDerivedHtml() throws Exception {
+        ProxyServer p = start();
+        index.put("/simple/", Route.ok("{\"meta\":{\"api-version\":\"1.0\"},\"projects\":[{\"name\":\"Demo.Pkg\"},"
+                + "{\"name\":\"flask\"}]}", "application/vnd.pypi.simple.v1+json"));
+        HttpResponse<byte[]> json = get(p, "/repo/py/simple/", "Accept", PIP_ACCEPT);
+        assertEquals("Demo.Pkg", JSON.readTree(json.body()).path("projects").path(0).path("name").asText());
+        HttpResponse<byte[]> html = get(p, "/repo/py/simple/");
+        assertEquals(List.of("demo-pkg/", "flask/"), hrefs(html), "no Accept: text/html");
+        assertEquals(1, index.count("GET", "/simple/"));
+    }
 }
