@@ -107,7 +107,11 @@ final class SimplePages {
             HtmlPages.Stats s = isJson(r.header("Content-Type"))
                     ? JsonPages.rewriteProject(r.body(), out, project, hosts, page)
                     : HtmlPages.rewriteProject(r.body(), out, project, hosts, page);
-            if (s.dropped > 0) {
+            if (s.dropped > 0 && s.proxied == 0) {
+                // Usually a missing fileHosts entry: the page links every file on another host.
+                LOG.warn("repository {}: project {}: all {} file links dropped (not on the upstream's own hosts: "
+                        + "is the files host missing from fileHosts?)", repo, project, s.dropped);
+            } else if (s.dropped > 0) {
                 LOG.info("repository {}: project {}: {} file links proxied, {} dropped (not on the upstream's own "
                         + "hosts, or not file links)", repo, project, s.proxied, s.dropped);
             }
