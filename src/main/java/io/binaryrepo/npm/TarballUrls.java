@@ -6,7 +6,7 @@ import java.util.Locale;
 
 /**
  * Maps the tarball URLs packuments name to binaryrepo's public URLs and back. Only a URL on the configured
- * upstream's host (and port), below the upstream URL's path, maps: its path relative to the upstream URL
+ * upstream's host, below the upstream URL's path, maps: its path relative to the upstream URL
  * is appended to the repository's public URL ({@code <base>/repo/<repository>/}); a tarball request maps
  * back to that same relative path on the configured upstream, never to any other host, so binaryrepo is
  * no open proxy and upstream credentials never leave the upstream. A URL on another host is left as it is
@@ -15,13 +15,11 @@ import java.util.Locale;
  */
 final class TarballUrls {
     private final String host;
-    private final int port;
     private final String basePath;
 
     /** @param upstream the repository's upstream registry URL */
     TarballUrls(URI upstream) {
         this.host = upstream.getHost().toLowerCase(Locale.ROOT);
-        this.port = effectivePort(upstream);
         String p = upstream.getRawPath() == null ? "" : upstream.getRawPath();
         this.basePath = p.endsWith("/") ? p : p + "/";
     }
@@ -45,11 +43,8 @@ final class TarballUrls {
         if (!u.getHost().toLowerCase(Locale.ROOT).equals(host)) {
             return null;
         }
-        // An http:// URL of an https upstream names the same registry (pre-2015 packuments): its default
-        // port counts as the upstream's.
-        int p = u.getPort() < 0 ? port : u.getPort();
         String path = u.getRawPath();
-        if (p != port || path == null || !path.startsWith(basePath)) {
+        if (path == null || !path.startsWith(basePath)) {
             return null;
         }
         String rel = path.substring(basePath.length());
@@ -65,12 +60,5 @@ final class TarballUrls {
     String rewrite(String url, String repositoryUrl) {
         String rel = relative(url);
         return rel == null ? url : repositoryUrl + "/" + rel;
-    }
-
-    private static int effectivePort(URI u) {
-        if (u.getPort() >= 0) {
-            return u.getPort();
-        }
-        return "http".equalsIgnoreCase(u.getScheme()) ? 80 : 443;
     }
 }

@@ -22,6 +22,12 @@ class TarballUrlsTest {
     }
 
     @Test
+    void relative_otherPortOfTheUpstreamHost_maps() {
+        // fetched from the configured upstream URL's port anyway, never from the one the URL names
+        assertEquals("a/-/a-1.0.0.tgz", urls.relative("https://registry.example.com:8443/a/-/a-1.0.0.tgz"));
+    }
+
+    @Test
     void relative_encodedScopeSlash_isDecoded() {
         assertEquals("@s/a/-/a-1.tgz", urls.relative("https://registry.example.com/@s%2fa/-/a-1.tgz"));
     }
@@ -30,7 +36,6 @@ class TarballUrlsTest {
     void relative_otherHostsPortsAndShapes_doNotMap() {
         assertNull(urls.relative("https://evil.example.org/a/-/a-1.0.0.tgz"));
         assertNull(urls.relative("https://registry.example.com.evil.org/a/-/a-1.0.0.tgz"));
-        assertNull(urls.relative("https://registry.example.com:8443/a/-/a-1.0.0.tgz"));
         assertNull(urls.relative("https://user@registry.example.com/a/-/a-1.0.0.tgz"));
         assertNull(urls.relative("https://registry.example.com/a/-/a-1.0.0.tgz?x=1"));
         assertNull(urls.relative("file:///etc/passwd"));
