@@ -3,31 +3,31 @@ package io.binaryrepo.cache;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.binaryrepo.repo.ProxyError;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Arrays;
-import java.util.LinkedHashMap;
-import java.util.Map;
 import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Mutable documents of every format (Helm {@code index.yaml}, Go {@code @v/list}, npm packuments, PyPI
- * simple pages, ...): served from the cache within their TTL; after it, revalidated with a conditional
- * request when upstream gave validators ({@code ETag}, {@code Last-Modified}); the cached copy is served
- * when upstream fails in any way (stale if error). Authoritative "not found" answers are cached briefly
- * (negative caching: clients probe many paths that do not exist). Documents are size-capped, kept
- * whole in memory while served, and stored atomically as one file: a JSON header line, then the body.
- * Concurrent requests for one key make one upstream request. Thread-safe.
+ * Mutable documents of every format (Docker tags and manifests, Helm {@code index.yaml}, Go {@code @v/list},
+ * ...): served from the cache within their TTL; after it, revalidated through the caller's {@link Fetcher}
+ * (a conditional request when upstream gave validators); the cached copy is served when upstream fails
+ * with an {@link IOException} (stale if error). Authoritative "not found" answers are remembered for the
+ * negative TTL, in memory only ({@link DocumentMemory}: bounded, never written to disk, so probes of names
+ * that do not exist cost no disk and no unbounded memory). Documents are size-capped and stored atomically
+ * as one entry: a JSON header line, then the body. Concurrent requests for one key make one upstream
+ * request. Thread-safe.
  */
 public final class MutableDocuments {
     private static final Logger LOG = LoggerFactory.getLogger(MutableDocuments.class);
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final int MAX_HEADER = 16 * 1024;
+    /** Largest stored document read back; larger entries are treated as damaged (a miss). */
+    private static final int MAX_STORED = 512 * 1024 * 1024;
 
     /**
      * A cached document.
@@ -62,7 +62,7 @@ public final class MutableDocuments {
     public record NotModified() implements Answer {
     }
 
-    /** Upstream says it does not exist (404 or 410): cached for the negative TTL. */
+    /** Upstream says it does not exist (404 or 410): remembered for the negative TTL. */
     public record Missing(int status) implements Answer {
     }
 
@@ -72,7 +72,9 @@ public final class MutableDocuments {
         /**
          * @param etag the cached copy's ETag, or null
          * @param lastModified the cached copy's Last-Modified, or null
-         * @throws IOException any failure; a cached copy is then served instead
+         * @throws IOException a failure; a cached copy is then served instead
+         * @throws RuntimeException a definitive answer for the client (e.g. a refusal): passed on, never
+         *     hidden by a stale copy
          */
         Answer fetch(String etag, String lastModified) throws IOException;
     }
@@ -83,22 +85,31 @@ public final class MutableDocuments {
      * @param ttl how long a document is served without asking upstream
      * @param negativeTtl how long a "not found" is remembered (zero: not at all)
      * @param maxBytes size cap; a larger document is refused
+     * @param store false for answers that are never cached (every request asks upstream; no stale copy),
+     *     such as paginated listings whose keys a client chooses
      */
-    public record Policy(Duration ttl, Duration negativeTtl, int maxBytes) {
+    public record Policy(Duration ttl, Duration negativeTtl, int maxBytes, boolean store) {
+        /** A cached policy. */
+        public Policy(Duration ttl, Duration negativeTtl, int maxBytes) {
+            this(ttl, negativeTtl, maxBytes, true);
+        }
+
+        /** Never cached: asked from upstream every time. */
+        public static Policy uncached(int maxBytes) {
+            return new Policy(Duration.ZERO, Duration.ZERO, maxBytes, false);
+        }
     }
 
     private final Storage storage;
     private final Clock clock;
     private final Coalescer<Document> inflight = new Coalescer<>();
-    private final Map<String, Document> memory = new LinkedHashMap<>(64, 0.75f, true);
-    private final long memoryBytes;
-    private long memoryUsed;
+    private final DocumentMemory memory;
 
-    /** @param memoryBytes how many bytes of documents to keep in memory besides the disk */
+    /** @param memoryBytes how many bytes of documents (bodies and per-entry overhead) to keep in memory */
     public MutableDocuments(Storage storage, Clock clock, long memoryBytes) {
         this.storage = storage;
         this.clock = clock;
-        this.memoryBytes = memoryBytes;
+        this.memory = new DocumentMemory(memoryBytes);
     }
 
     /**
@@ -109,94 +120,113 @@ public final class MutableDocuments {
      * @throws IOException when upstream fails and nothing is cached
      */
     public Document get(String key, Policy policy, Fetcher fetcher) throws IOException {
+        if (!policy.store()) {
+            return uncached(key, policy, fetcher);
+        }
         Optional<Document> cached = load(key);
-        long now = clock.millis();
-        if (cached.isPresent()) {
-            Document d = cached.get();
-            Duration ttl = d.missing() ? policy.negativeTtl() : policy.ttl();
-            if (now - d.fetchedAt() < ttl.toMillis()) {
-                return d;
-            }
+        if (cached.isPresent() && fresh(cached.get(), policy)) {
+            return cached.get();
         }
         try {
             return inflight.get(key, () -> {
                 // A caller that missed just as another one's refresh finished finds that result here
                 // instead of asking upstream a second time.
-                Optional<Document> now2 = load(key);
-                if (now2.isPresent() && clock.millis() - now2.get().fetchedAt()
-                        < (now2.get().missing() ? policy.negativeTtl() : policy.ttl()).toMillis()) {
-                    return now2.get();
+                Optional<Document> again = load(key);
+                if (again.isPresent() && fresh(again.get(), policy)) {
+                    return again.get();
                 }
                 return refresh(key, cached.filter(d -> !d.missing()).orElse(null), policy, fetcher);
             });
-        } catch (IOException | RuntimeException e) {
-            if (e instanceof ProxyError pe && pe.status() < 500 && pe.status() != 429) {
-                throw e;
-            }
+        } catch (IOException e) {
             if (cached.isPresent()) {
                 // Stale if error, for "not found" answers too: a client probing paths (go get) should keep
                 // getting the 404 it got before, not a 502, while upstream is down.
                 LOG.warn("serving cached {} (fetched {} s ago): upstream failed: {}", key,
-                        (now - cached.get().fetchedAt()) / 1000, e.getMessage());
+                        (clock.millis() - cached.get().fetchedAt()) / 1000, e.getMessage());
                 return cached.get();
             }
             throw e;
         }
     }
 
-    /** Drops a document (e.g. the format found it unusable). */
-    public void invalidate(String key) throws IOException {
-        synchronized (memory) {
-            Document d = memory.remove(key);
-            if (d != null) {
-                memoryUsed -= d.body().length;
-            }
+    private Document uncached(String key, Policy policy, Fetcher fetcher) throws IOException {
+        Answer a = fetcher.fetch(null, null);
+        long now = clock.millis();
+        if (a instanceof Missing m) {
+            return new Document(new byte[0], null, null, null, now, m.status());
         }
+        if (!(a instanceof Fetched f)) {
+            throw new IOException("upstream answered 304 to an unconditional request for " + key);
+        }
+        if (f.body().length > policy.maxBytes()) {
+            throw new IOException(key + " is larger than the limit of " + policy.maxBytes() + " bytes");
+        }
+        return new Document(f.body(), f.contentType(), f.etag(), f.lastModified(), now, 0);
+    }
+
+    /** What is cached under {@code key}, fresh or not, without asking upstream. */
+    public Optional<Document> peek(String key) {
+        return load(key);
+    }
+
+    /** Records a document learned on the way (best effort: a full disk keeps it in memory only). */
+    public void put(String key, Fetched f) {
+        store(key, new Document(f.body(), f.contentType(), f.etag(), f.lastModified(), clock.millis(), 0));
+    }
+
+    /** Drops a document (e.g. the format found it unusable, or an admin purged it). */
+    public void invalidate(String key) throws IOException {
+        memory.remove(key);
         storage.delete(key);
+    }
+
+    private boolean fresh(Document d, Policy policy) {
+        Duration ttl = d.missing() ? policy.negativeTtl() : policy.ttl();
+        return clock.millis() - d.fetchedAt() < ttl.toMillis();
     }
 
     private Document refresh(String key, Document cached, Policy policy, Fetcher fetcher) throws IOException {
         Answer a = fetcher.fetch(cached == null ? null : cached.etag(), cached == null ? null : cached.lastModified());
         long now = clock.millis();
-        Document d;
         if (a instanceof NotModified) {
             if (cached == null) {
                 throw new IOException("upstream answered 304 to an unconditional request for " + key);
             }
-            d = cached.at(now);
-        } else if (a instanceof Missing m) {
-            d = new Document(new byte[0], null, null, null, now, m.status());
-            if (policy.negativeTtl().isZero()) {
-                return d;
-            }
-        } else {
-            Fetched f = (Fetched) a;
-            if (f.body().length > policy.maxBytes()) {
-                throw new IOException(key + " is larger than the limit of " + policy.maxBytes() + " bytes");
-            }
-            d = new Document(f.body(), f.contentType(), f.etag(), f.lastModified(), now, 0);
+            Document d = cached.at(now);
+            store(key, d);
+            return d;
         }
+        if (a instanceof Missing m) {
+            Document d = new Document(new byte[0], null, null, null, now, m.status());
+            if (!policy.negativeTtl().isZero()) {
+                memory.put(key, d);
+            }
+            return d;
+        }
+        Fetched f = (Fetched) a;
+        if (f.body().length > policy.maxBytes()) {
+            throw new IOException(key + " is larger than the limit of " + policy.maxBytes() + " bytes");
+        }
+        Document d = new Document(f.body(), f.contentType(), f.etag(), f.lastModified(), now, 0);
         store(key, d);
         return d;
     }
 
-    private Optional<Document> load(String key) throws IOException {
-        synchronized (memory) {
-            Document d = memory.get(key);
-            if (d != null) {
-                return Optional.of(d);
-            }
+    private Optional<Document> load(String key) {
+        Document d = memory.get(key);
+        if (d != null) {
+            return Optional.of(d);
         }
         Optional<byte[]> raw;
         try {
-            raw = storage.read(key, Integer.MAX_VALUE - 16);
+            raw = storage.read(key, MAX_STORED);
         } catch (IOException e) {
             return Optional.empty();
         }
-        if (raw.isEmpty()) {
-            return Optional.empty();
-        }
-        byte[] bytes = raw.get();
+        return raw.flatMap(bytes -> decode(key, bytes));
+    }
+
+    private Optional<Document> decode(String key, byte[] bytes) {
         int nl = -1;
         for (int i = 0; i < Math.min(bytes.length, MAX_HEADER); i++) {
             if (bytes[i] == '\n') {
@@ -209,46 +239,36 @@ public final class MutableDocuments {
         }
         try {
             JsonNode h = JSON.readTree(new String(bytes, 0, nl, StandardCharsets.UTF_8));
+            if (h.path("missing").asInt() != 0) {
+                return Optional.empty(); // written by an older version: negative answers live in memory only
+            }
             Document d = new Document(Arrays.copyOfRange(bytes, nl + 1, bytes.length), text(h, "contentType"),
-                    text(h, "etag"), text(h, "lastModified"), h.path("fetchedAt").asLong(), h.path("missing").asInt());
-            remember(key, d);
+                    text(h, "etag"), text(h, "lastModified"), h.path("fetchedAt").asLong(), 0);
+            memory.put(key, d);
             return Optional.of(d);
         } catch (IOException e) {
             return Optional.empty();
         }
     }
 
-    private void store(String key, Document d) throws IOException {
-        ObjectNode h = JSON.createObjectNode();
-        h.put("contentType", d.contentType());
-        h.put("etag", d.etag());
-        h.put("lastModified", d.lastModified());
-        h.put("fetchedAt", d.fetchedAt());
-        h.put("missing", d.missingStatus());
-        byte[] header = JSON.writeValueAsBytes(h);
-        byte[] all = new byte[header.length + 1 + d.body().length];
-        System.arraycopy(header, 0, all, 0, header.length);
-        all[header.length] = '\n';
-        System.arraycopy(d.body(), 0, all, header.length + 1, d.body().length);
+    private void store(String key, Document d) {
         try {
+            ObjectNode h = JSON.createObjectNode();
+            h.put("contentType", d.contentType());
+            h.put("etag", d.etag());
+            h.put("lastModified", d.lastModified());
+            h.put("fetchedAt", d.fetchedAt());
+            byte[] header = JSON.writeValueAsBytes(h);
+            byte[] all = new byte[header.length + 1 + d.body().length];
+            System.arraycopy(header, 0, all, 0, header.length);
+            all[header.length] = '\n';
+            System.arraycopy(d.body(), 0, all, header.length + 1, d.body().length);
             storage.put(key, all);
-        } catch (IOException e) {
+        } catch (IOException | RuntimeException e) {
             // A full disk must not fail the request: the document is still served from memory.
             LOG.warn("could not store {}: {}", key, e.getMessage());
         }
-        remember(key, d);
-    }
-
-    private void remember(String key, Document d) {
-        synchronized (memory) {
-            Document old = memory.put(key, d);
-            memoryUsed += d.body().length - (old == null ? 0 : old.body().length);
-            var it = memory.values().iterator();
-            while (memoryUsed > memoryBytes && it.hasNext()) {
-                memoryUsed -= it.next().body().length;
-                it.remove();
-            }
-        }
+        memory.put(key, d);
     }
 
     private static String text(JsonNode h, String field) {

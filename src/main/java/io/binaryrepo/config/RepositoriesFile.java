@@ -39,7 +39,7 @@ public final class RepositoriesFile {
     private static final Set<String> FIELDS = Set.of("name", "type", "url", "username", "password",
             "metadataTtl", "connectTimeout", "readTimeout");
 
-    private final Set<String> knownTypes;
+    private final Map<String, Set<String>> typeOptions;
     private final Function<String, String> environment;
 
     /**
@@ -47,7 +47,15 @@ public final class RepositoriesFile {
      * @param environment lookup for {@code ${VAR}} expansion (normally {@code System::getenv})
      */
     public RepositoriesFile(Set<String> knownTypes, Function<String, String> environment) {
-        this.knownTypes = Set.copyOf(knownTypes);
+        this(knownTypes.stream().collect(java.util.stream.Collectors.toMap(t -> t, t -> Set.<String>of())), environment);
+    }
+
+    /**
+     * @param typeOptions the format types that can be configured, each with the per-format fields it accepts
+     * @param environment lookup for {@code ${VAR}} expansion (normally {@code System::getenv})
+     */
+    public RepositoriesFile(Map<String, Set<String>> typeOptions, Function<String, String> environment) {
+        this.typeOptions = Map.copyOf(typeOptions);
         this.environment = environment;
     }
 
@@ -129,10 +137,19 @@ public final class RepositoriesFile {
         }
         String nameText = node.hasNonNull("name") ? node.get("name").asText() : null;
         String prefix = where + ": repository " + (nameText == null ? "#" + index : "'" + nameText + "'") + ": ";
+        Set<String> formatFields = node.hasNonNull("type")
+                ? typeOptions.getOrDefault(node.get("type").asText().trim(), Set.of()) : Set.of();
+        Map<String, Object> options = new java.util.LinkedHashMap<>();
         for (Iterator<Map.Entry<String, JsonNode>> it = node.fields(); it.hasNext(); ) {
             Map.Entry<String, JsonNode> e = it.next();
+            if (formatFields.contains(e.getKey())) {
+                options.put(e.getKey(), option(e.getValue(), prefix, e.getKey()));
+                continue;
+            }
             if (!FIELDS.contains(e.getKey())) {
-                throw new ConfigException(prefix + "unknown field '" + e.getKey() + "' (known: " + String.join(", ", sorted(FIELDS)) + ")");
+                Set<String> known = new HashSet<>(FIELDS);
+                known.addAll(formatFields);
+                throw new ConfigException(prefix + "unknown field '" + e.getKey() + "' (known: " + String.join(", ", sorted(known)) + ")");
             }
             if (!e.getValue().isValueNode() || e.getValue().isNull()) {
                 throw new ConfigException(prefix + "field '" + e.getKey() + "': must be a plain value");
@@ -144,9 +161,9 @@ public final class RepositoriesFile {
                     + "' must match [a-z0-9][a-z0-9._-]* and be at most 64 characters");
         }
         String type = required(node, "type", prefix);
-        if (!knownTypes.contains(type)) {
+        if (!typeOptions.containsKey(type)) {
             throw new ConfigException(prefix + "field 'type': unknown type '" + type + "' (known: "
-                    + String.join(", ", sorted(knownTypes)) + ")");
+                    + String.join(", ", sorted(typeOptions.keySet())) + ")");
         }
         URI url = url(expand(required(node, "url", prefix), prefix, "url"), prefix);
         String user = optional(node, "username", prefix);
@@ -158,7 +175,25 @@ public final class RepositoriesFile {
         return new RepositoryConfig(name, type, url, user, pass,
                 duration(node, "metadataTtl", RepositoryConfig.DEFAULT_METADATA_TTL, prefix),
                 positive(node, "connectTimeout", RepositoryConfig.DEFAULT_CONNECT_TIMEOUT, prefix),
-                positive(node, "readTimeout", RepositoryConfig.DEFAULT_READ_TIMEOUT, prefix));
+                positive(node, "readTimeout", RepositoryConfig.DEFAULT_READ_TIMEOUT, prefix), options);
+    }
+
+    /** A per-format field: a plain value ({@code ${VAR}} expanded) or a list of plain values. */
+    private Object option(JsonNode v, String prefix, String field) {
+        if (v.isValueNode() && !v.isNull()) {
+            return expand(v.asText(), prefix, field);
+        }
+        if (v.isArray()) {
+            List<String> list = new ArrayList<>();
+            for (JsonNode item : v) {
+                if (!item.isValueNode() || item.isNull()) {
+                    throw new ConfigException(prefix + "field '" + field + "': list items must be plain values");
+                }
+                list.add(expand(item.asText(), prefix, field));
+            }
+            return List.copyOf(list);
+        }
+        throw new ConfigException(prefix + "field '" + field + "': must be a plain value or a list of plain values");
     }
 
     private static String required(JsonNode node, String field, String prefix) {

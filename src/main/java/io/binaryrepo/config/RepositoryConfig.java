@@ -2,6 +2,7 @@ package io.binaryrepo.config;
 
 import java.net.URI;
 import java.time.Duration;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 
@@ -17,9 +18,11 @@ import java.util.Optional;
  * @param metadataTtl how long mutable documents (tags, indexes) are served without asking upstream
  * @param connectTimeout upstream connect timeout
  * @param readTimeout upstream timeout between two reads (and for the response headers)
+ * @param options the per-format fields of the repository's entry (see {@code Format.options()}): a String for
+ *     a plain value ({@code ${VAR}} expanded), a {@code List<String>} for a list of plain values
  */
 public record RepositoryConfig(String name, String type, URI url, String username, String password,
-        Duration metadataTtl, Duration connectTimeout, Duration readTimeout) {
+        Duration metadataTtl, Duration connectTimeout, Duration readTimeout, Map<String, Object> options) {
 
     public static final Duration DEFAULT_METADATA_TTL = Duration.ofMinutes(5);
     public static final Duration DEFAULT_CONNECT_TIMEOUT = Duration.ofSeconds(10);
@@ -32,6 +35,25 @@ public record RepositoryConfig(String name, String type, URI url, String usernam
         Objects.requireNonNull(metadataTtl, "metadataTtl");
         Objects.requireNonNull(connectTimeout, "connectTimeout");
         Objects.requireNonNull(readTimeout, "readTimeout");
+        options = Map.copyOf(options);
+    }
+
+    /** A repository without per-format options. */
+    public RepositoryConfig(String name, String type, URI url, String username, String password,
+            Duration metadataTtl, Duration connectTimeout, Duration readTimeout) {
+        this(name, type, url, username, password, metadataTtl, connectTimeout, readTimeout, Map.of());
+    }
+
+    /** A plain per-format option, if set. */
+    public Optional<String> option(String field) {
+        return options.get(field) instanceof String s ? Optional.of(s) : Optional.empty();
+    }
+
+    /** A list per-format option (a plain value counts as a list of one); empty when unset. */
+    @SuppressWarnings("unchecked")
+    public java.util.List<String> optionList(String field) {
+        Object v = options.get(field);
+        return v instanceof String s ? java.util.List.of(s) : v == null ? java.util.List.of() : (java.util.List<String>) v;
     }
 
     /** Upstream credentials, when both user name and password are configured. */

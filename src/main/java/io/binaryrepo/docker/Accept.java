@@ -1,8 +1,6 @@
 package io.binaryrepo.docker;
 
-import jakarta.servlet.http.HttpServletRequest;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.List;
 import java.util.Locale;
 import java.util.regex.Pattern;
@@ -18,11 +16,11 @@ import java.util.regex.Pattern;
 record Accept(List<String> types, boolean wildcard) {
     private static final Pattern Q_ZERO = Pattern.compile(";\\s*q\\s*=\\s*0(\\.0{0,3})?\\s*(;|$)");
 
-    static Accept of(HttpServletRequest request) {
+    /** Reads every {@code Accept} header value of a request. */
+    static Accept of(List<String> headers) {
         List<String> types = new ArrayList<>();
         boolean wildcard = false;
-        var headers = request.getHeaders("Accept");
-        for (String h : headers == null ? List.<String>of() : Collections.list(headers)) {
+        for (String h : headers) {
             for (String part : h.split(",")) {
                 if (Q_ZERO.matcher(part).find()) {
                     continue;
@@ -40,7 +38,24 @@ record Accept(List<String> types, boolean wildcard) {
     }
 
     boolean accepts(String mediaType) {
-        return wildcard || types.contains(mediaType.toLowerCase(Locale.ROOT));
+        return wildcard || (mediaType != null && types.contains(mediaType.toLowerCase(Locale.ROOT)));
+    }
+
+    /**
+     * A short name of the accepted-type set, usable as a storage key segment: the same for the same set in
+     * any order (a hash, so a client cannot choose the key).
+     */
+    String id() {
+        List<String> sorted = new ArrayList<>(types);
+        sorted.sort(null);
+        String canonical = String.join(",", sorted) + (wildcard ? ",*/*" : "");
+        try {
+            byte[] h = java.security.MessageDigest.getInstance("SHA-256")
+                    .digest(canonical.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            return "a" + java.util.HexFormat.of().formatHex(h, 0, 12);
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     /** The Accept header to send upstream: the client's types, or every manifest type when it named none. */

@@ -1,10 +1,8 @@
 package io.binaryrepo.gomod;
 
-import io.binaryrepo.config.RepositoryConfig;
 import io.binaryrepo.repo.Format;
-import io.binaryrepo.repo.FormatContext;
-import io.binaryrepo.repo.RepositoryHandler;
-import io.binaryrepo.upstream.UpstreamClient;
+import io.binaryrepo.repo.RepositoryContext;
+import io.binaryrepo.repo.Resolver;
 
 /**
  * Go modules ({@code type: go}): the GOPROXY protocol and the checksum database proxy, in front of
@@ -18,7 +16,7 @@ public final class GoFormat implements Format {
     }
 
     @Override
-    public RepositoryHandler open(RepositoryConfig config, FormatContext context) {
-        return new GoRepository(config, context, new UpstreamClient(config, context.clock()));
+    public Resolver open(RepositoryContext context) {
+        return new GoResolver(context);
     }
 }

@@ -1,10 +1,8 @@
 package io.binaryrepo.helm;
 
-import io.binaryrepo.config.RepositoryConfig;
 import io.binaryrepo.repo.Format;
-import io.binaryrepo.repo.FormatContext;
-import io.binaryrepo.repo.RepositoryHandler;
-import io.binaryrepo.upstream.UpstreamClient;
+import io.binaryrepo.repo.RepositoryContext;
+import io.binaryrepo.repo.Resolver;
 
 /** Classic HTTP Helm chart repositories ({@code type: helm}): {@code index.yaml} and charts. Stateless. */
 public final class HelmFormat implements Format {
@@ -15,7 +13,7 @@ public final class HelmFormat implements Format {
     }
 
     @Override
-    public RepositoryHandler open(RepositoryConfig config, FormatContext context) {
-        return new HelmRepository(config, context, new UpstreamClient(config, context.clock()));
+    public Resolver open(RepositoryContext context) {
+        return new HelmResolver(context);
     }
 }

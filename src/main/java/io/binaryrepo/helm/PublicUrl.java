@@ -1,15 +1,11 @@
 package io.binaryrepo.helm;
 
-import jakarta.servlet.http.HttpServletRequest;
 import java.nio.charset.StandardCharsets;
-import java.util.Optional;
 
 /**
- * The URL clients reach a repository at, written into rewritten indexes: the configured public base URL
- * ({@code binaryrepo.publicUrl}) when there is one, else the request as the container reports it
- * (scheme, host, port and context path, which Tomcat's RemoteIpValve or Jetty's
- * ForwardedRequestCustomizer have already corrected behind a proxy; {@code X-Forwarded-*} headers are
- * never read here). Stateless.
+ * The URL clients reach a repository at, written into rewritten indexes: binaryrepo's public base URL (the
+ * configured {@code binaryrepo.publicUrl}, else the request as the container reports it; the web layer
+ * decides) plus {@code /repo/<name>}. Stateless.
  */
 final class PublicUrl {
     private PublicUrl() {
@@ -19,20 +15,8 @@ final class PublicUrl {
      * {@code <base>/repo/<name>}, ASCII, with every character that could end a double-quoted YAML scalar
      * or is not allowed in a URL percent-encoded.
      */
-    static String of(Optional<String> configured, HttpServletRequest request, String repository) {
-        String base = configured.orElseGet(() -> fromRequest(request));
+    static String of(String base, String repository) {
         return safe(base + "/repo/" + repository);
-    }
-
-    private static String fromRequest(HttpServletRequest r) {
-        String scheme = r.getScheme();
-        String host = r.getServerName();
-        if (host.indexOf(':') >= 0 && !host.startsWith("[")) {
-            host = "[" + host + "]"; // an IPv6 literal
-        }
-        int port = r.getServerPort();
-        boolean defaultPort = port <= 0 || (scheme.equals("http") && port == 80) || (scheme.equals("https") && port == 443);
-        return scheme + "://" + host + (defaultPort ? "" : ":" + port) + r.getContextPath();
     }
 
     static String safe(String url) {

@@ -4,8 +4,8 @@ import java.util.Map;
 
 /**
  * A request binaryrepo answers with an error status: bad input, unknown content, refused upstream.
- * Formats throw it; the servlet writes it in the format's error body. The message is shown to clients:
- * it must be precise and must never contain credentials.
+ * Formats throw it; the shared code writes it in the format's {@link ErrorStyle}. The message is shown to
+ * clients: it must be precise and must never contain credentials.
  */
 public final class ProxyError extends RuntimeException {
     private static final long serialVersionUID = 1L;

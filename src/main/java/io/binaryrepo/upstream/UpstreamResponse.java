@@ -76,40 +76,6 @@ public final class UpstreamResponse implements Closeable {
         return new UpstreamException(status(), header("Retry-After"), "upstream answered HTTP " + status() + " for " + what);
     }
 
-    /**
-     * This response as the body of a shared download ({@link io.binaryrepo.cache.Download}); closing the
-     * body closes the response.
-     *
-     * @param contentType the content type to announce, or null for upstream's
-     */
-    public io.binaryrepo.cache.UpstreamBody asBody(String contentType) throws IOException {
-        long length = contentLength();
-        String type = contentType != null ? contentType : header("Content-Type");
-        InputStream in = body();
-        UpstreamResponse self = this;
-        return new io.binaryrepo.cache.UpstreamBody() {
-            @Override
-            public long length() {
-                return length;
-            }
-
-            @Override
-            public String contentType() {
-                return type;
-            }
-
-            @Override
-            public InputStream stream() {
-                return in;
-            }
-
-            @Override
-            public void close() throws IOException {
-                self.close();
-            }
-        };
-    }
-
     @Override
     public void close() throws IOException {
         response.close();

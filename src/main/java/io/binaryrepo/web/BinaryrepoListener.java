@@ -1,6 +1,5 @@
 package io.binaryrepo.web;
 
-import io.binaryrepo.cache.Artifacts;
 import io.binaryrepo.cache.DiskSpace;
 import io.binaryrepo.cache.Downloads;
 import io.binaryrepo.cache.FileStorage;
@@ -9,11 +8,7 @@ import io.binaryrepo.config.ConfigException;
 import io.binaryrepo.config.RepositoriesFile;
 import io.binaryrepo.config.RepositoryConfig;
 import io.binaryrepo.config.Settings;
-import io.binaryrepo.docker.DockerFormat;
-import io.binaryrepo.gomod.GoFormat;
-import io.binaryrepo.helm.HelmFormat;
 import io.binaryrepo.repo.Format;
-import io.binaryrepo.repo.FormatContext;
 import io.binaryrepo.repo.Repositories;
 import jakarta.servlet.ServletContext;
 import jakarta.servlet.ServletContextEvent;
@@ -39,12 +34,14 @@ public final class BinaryrepoListener implements ServletContextListener {
     /** Optional context attribute: a {@link Clock} to use instead of the system clock (tests). */
     public static final String CLOCK = "io.binaryrepo.clock";
 
+    /** Context attribute holding the {@link WebSettings}. */
+    static final String WEB = "io.binaryrepo.web";
     private static final String DOWNLOADS = "io.binaryrepo.downloads";
     private static final String STORAGE = "io.binaryrepo.storage";
 
-    /** The formats binaryrepo knows; a new format is one more entry here. */
+    /** The formats on the class path, discovered with ServiceLoader: a new format edits nothing here. */
     static List<Format> formats() {
-        return List.of(new DockerFormat(), new GoFormat(), new HelmFormat());
+        return Repositories.discoverFormats(BinaryrepoListener.class.getClassLoader());
     }
 
     @Override
@@ -53,7 +50,7 @@ public final class BinaryrepoListener implements ServletContextListener {
         Settings settings = new Settings(ctx::getInitParameter, System::getProperty);
         List<Format> formats = formats();
         RepositoriesFile file = new RepositoriesFile(
-                formats.stream().map(Format::type).collect(Collectors.toSet()), System::getenv);
+                formats.stream().collect(Collectors.toMap(Format::type, Format::options)), System::getenv);
         List<RepositoryConfig> configs;
         try {
             configs = settings.configFile().map(file::read).orElseGet(file::builtInDefault);
@@ -76,16 +73,17 @@ public final class BinaryrepoListener implements ServletContextListener {
         }
         Clock clock = ctx.getAttribute(CLOCK) instanceof Clock c ? c : Clock.systemUTC();
         Downloads downloads = new Downloads(storage, new DiskSpace(storage.root(), clock));
-        Artifacts.Offload offload = settings.get(Settings.OFFLOAD).map(v -> switch (v) {
-            case "nginx" -> Artifacts.Offload.NGINX;
-            case "apache" -> Artifacts.Offload.APACHE;
+        Offload offload = settings.get(Settings.OFFLOAD).map(v -> switch (v) {
+            case "nginx" -> Offload.NGINX;
+            case "apache" -> Offload.APACHE;
             default -> throw new ConfigException("binaryrepo not started: " + Settings.OFFLOAD + " is '" + v
                     + "'; use nginx or apache (or leave it unset)");
-        }).orElse(Artifacts.Offload.NONE);
-        FormatContext context = new FormatContext(storage, downloads, new Artifacts(storage, downloads, offload),
-                new MutableDocuments(storage, clock, 64L * 1024 * 1024), clock,
-                settings.get(Settings.PUBLIC_URL).map(u -> u.replaceAll("/+$", "")));
-        Repositories repositories = new Repositories(configs, formats, context);
+        }).orElse(Offload.NONE);
+        MutableDocuments documents = new MutableDocuments(storage, clock, 64L * 1024 * 1024);
+        Repositories repositories = new Repositories(configs, formats,
+                new Repositories.Services(storage, downloads, documents, clock));
+        ctx.setAttribute(WEB, new WebSettings(offload, storage.root().toString(),
+                settings.get(Settings.PUBLIC_URL).map(u -> u.replaceAll("/+$", ""))));
         ctx.setAttribute(STORAGE, storage);
         ctx.setAttribute(DOWNLOADS, downloads);
         ctx.setAttribute(REPOSITORIES, repositories);

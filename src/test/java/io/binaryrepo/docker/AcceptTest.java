@@ -3,12 +3,8 @@ package io.binaryrepo.docker;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.mockito.Mockito.mock;
-import static org.mockito.Mockito.when;
 
-import jakarta.servlet.http.HttpServletRequest;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -21,9 +17,7 @@ class AcceptTest {
     private static final String DOCKER_MANIFEST = "application/vnd.docker.distribution.manifest.v2+json";
 
     private static Accept accept(String... headers) {
-        HttpServletRequest request = mock(HttpServletRequest.class);
-        when(request.getHeaders("Accept")).thenReturn(Collections.enumeration(List.of(headers)));
-        return Accept.of(request);
+        return Accept.of(List.of(headers));
     }
 
     @Test
@@ -81,10 +75,8 @@ class AcceptTest {
     }
 
     @Test
-    void of_nullHeaderEnumeration_acceptsAnything() {
-        HttpServletRequest request = mock(HttpServletRequest.class);
-        when(request.getHeaders("Accept")).thenReturn(null);
-        Accept a = Accept.of(request);
+    void of_noAcceptHeader_acceptsAnything() {
+        Accept a = Accept.of(List.of());
 
         assertEquals(List.of(), a.types());
         assertEquals(Manifest.DEFAULT_ACCEPT, a.header());
@@ -117,5 +109,13 @@ class AcceptTest {
         Accept a = accept(OCI_INDEX);
         org.junit.jupiter.api.Assertions.assertThrows(UnsupportedOperationException.class,
                 () -> a.types().add(OCI_MANIFEST));
+    }
+
+    @Test
+    void id_sameSetInAnyOrder_sameKeySegment_otherSetOtherSegment() {
+        String a = accept(OCI_MANIFEST + ", " + DOCKER_MANIFEST).id();
+        assertEquals(a, accept(DOCKER_MANIFEST, OCI_MANIFEST).id());
+        org.junit.jupiter.api.Assertions.assertNotEquals(a, accept(OCI_MANIFEST).id());
+        org.junit.jupiter.api.Assertions.assertTrue(a.matches("a[0-9a-f]{24}"), a);
     }
 }

@@ -1,5 +1,6 @@
-package io.binaryrepo.cache;
+package io.binaryrepo.web;
 
+import io.binaryrepo.cache.Storage;
 import jakarta.servlet.ServletOutputStream;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;

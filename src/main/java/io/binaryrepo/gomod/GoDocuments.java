@@ -3,30 +3,28 @@ package io.binaryrepo.gomod;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.binaryrepo.cache.MutableDocuments;
-import io.binaryrepo.cache.MutableDocuments.Answer;
+import io.binaryrepo.repo.Resource;
+import io.binaryrepo.repo.UpstreamDocuments;
 import io.binaryrepo.upstream.UpstreamClient;
 import io.binaryrepo.upstream.UpstreamException;
-import io.binaryrepo.upstream.UpstreamResponse;
-import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
 import java.time.Duration;
-import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
- * The small documents of a Go repository, all kept by the shared {@link MutableDocuments}: version lists,
+ * The small documents of a Go repository, all kept by the shared document cache: version lists,
  * {@code @latest}, {@code .info}, and the checksum database's {@code latest}, lookups and tiles.
  *
  * <p>Mutable ones ({@code @v/list}, {@code @latest}, query {@code .info}, {@code sumdb latest}, partial
  * tiles) are served within the repository's {@code metadataTtl}, then revalidated, and served stale when
  * upstream fails. Immutable ones ({@code .info} of a canonical version, lookups, full tiles) get a TTL
- * that never ends: never revalidated, but still with what MutableDocuments gives every document, one
+ * that never ends: never revalidated, but still with what the document cache gives every document, one
  * upstream request however many clients ask, and short negative caching of "not found" (the go command
  * probes every path prefix of a package for a module, so most probes are 404s). Before an immutable
  * answer is cached forever it is checked for the shape it must have, so a broken upstream's error page
  * does not stay in the cache. Thread-safe.
  */
-final class DocumentHandler {
+final class GoDocuments {
     /** Larger than any real version list, lookup or tile. */
     static final int MAX_DOCUMENT = 4 * 1024 * 1024;
     /** Never expires: {@code now - fetchedAt < Long.MAX_VALUE} always holds. */
@@ -34,9 +32,9 @@ final class DocumentHandler {
     /** Negative answers are kept at most this long, however long the metadata TTL is. */
     static final Duration MAX_NEGATIVE_TTL = Duration.ofMinutes(1);
     private static final ObjectMapper JSON = new ObjectMapper();
+    private static final Map<String, String> IMMUTABLE = Map.of("Cache-Control", "public, max-age=31536000, immutable");
 
     private final String keyPrefix;
-    private final MutableDocuments documents;
     private final UpstreamClient upstream;
     private final MutableDocuments.Policy mutable;
     private final MutableDocuments.Policy immutable;
@@ -45,64 +43,31 @@ final class DocumentHandler {
      * @param keyPrefix the repository's storage key prefix, ending with {@code /}
      * @param metadataTtl how long mutable documents are served without asking upstream
      */
-    DocumentHandler(String keyPrefix, MutableDocuments documents, UpstreamClient upstream, Duration metadataTtl) {
+    GoDocuments(String keyPrefix, UpstreamClient upstream, Duration metadataTtl) {
         this.keyPrefix = keyPrefix;
-        this.documents = documents;
         this.upstream = upstream;
         Duration negative = metadataTtl.compareTo(MAX_NEGATIVE_TTL) < 0 ? metadataTtl : MAX_NEGATIVE_TTL;
         this.mutable = new MutableDocuments.Policy(metadataTtl, negative, MAX_DOCUMENT);
         this.immutable = new MutableDocuments.Policy(FOREVER, negative, MAX_DOCUMENT);
     }
 
-    void serve(GoPath path, boolean head, HttpServletResponse response) throws IOException {
-        MutableDocuments.Document d = documents.get(keyPrefix + path.key(), path.immutable() ? immutable : mutable,
-                (etag, lastModified) -> fetch(path, etag, lastModified));
-        if (d.missing()) {
-            throw GoErrors.notFound(d.missingStatus(), path);
-        }
-        response.setStatus(200);
-        response.setContentType(path.contentType());
-        if (path.immutable()) {
-            response.setHeader("Cache-Control", "public, max-age=31536000, immutable");
-        }
-        response.setContentLength(d.body().length);
-        if (!head) {
-            response.getOutputStream().write(d.body());
-        }
+    /** The document resource of {@code path} (any kind but MOD, ZIP and SUMDB_SUPPORTED). */
+    Resource.Document of(GoPath path) {
+        Map<String, String> headers = path.immutable() ? IMMUTABLE : Map.of();
+        return new Resource.Document(keyPrefix + path.key(), path.immutable() ? immutable : mutable,
+                UpstreamDocuments.conditionalGet(h -> upstream.send("GET", path.upstreamPath(), h, null),
+                        r -> checked(path, r.readBody(MAX_DOCUMENT)), path.describe()),
+                d -> Resource.Rendered.bytes(d.body(), path.contentType(), headers),
+                GoErrors.failures(path));
     }
 
-    private Answer fetch(GoPath path, String etag, String lastModified) throws IOException {
-        Map<String, String> headers = new LinkedHashMap<>();
-        if (etag != null) {
-            headers.put("If-None-Match", etag);
+    private static byte[] checked(GoPath path, byte[] body) throws IOException {
+        String wrong = shapeProblem(path, body);
+        if (wrong != null) {
+            throw new UpstreamException(UpstreamException.Kind.INVALID,
+                    "upstream sent an unusable " + path.describe() + ": " + wrong, null);
         }
-        if (lastModified != null) {
-            headers.put("If-Modified-Since", lastModified);
-        }
-        try (UpstreamResponse r = upstream.send("GET", path.upstreamPath(), headers, null)) {
-            int status = r.status();
-            if (status == 200) {
-                byte[] body = r.readBody(MAX_DOCUMENT);
-                String wrong = shapeProblem(path, body);
-                if (wrong != null) {
-                    throw new UpstreamException(UpstreamException.Kind.INVALID,
-                            "upstream sent an unusable " + path.describe() + ": " + wrong, null);
-                }
-                return new MutableDocuments.Fetched(body, r.header("Content-Type"), r.header("ETag"),
-                        r.header("Last-Modified"));
-            }
-            if (status == 304 && (etag != null || lastModified != null)) {
-                return new MutableDocuments.NotModified();
-            }
-            if (status == 404 || status == 410) {
-                return new MutableDocuments.Missing(status);
-            }
-            if (status == 401 || status == 403) {
-                throw GoErrors.denied(path);
-            }
-            throw new UpstreamException(status, r.header("Retry-After"),
-                    "upstream answered HTTP " + status + " for " + path.describe());
-        }
+        return body;
     }
 
     /**

@@ -1,15 +1,10 @@
-package io.binaryrepo.cache;
+package io.binaryrepo.repo;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.mockito.Mockito.mock;
-import static org.mockito.Mockito.when;
 
-import io.binaryrepo.repo.ProxyError;
-import jakarta.servlet.http.HttpServletRequest;
-import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -126,19 +121,5 @@ class ByteRangeTest {
         ProxyError e = reject("bytes=0-1" + " ".repeat(50) + "x".repeat(50), 100);
         assertEquals(400, e.status());
         assertEquals("Range header longer than 100 characters", e.getMessage());
-    }
-
-    @Test
-    void headers_readsEveryRangeHeader() {
-        HttpServletRequest request = mock(HttpServletRequest.class);
-        when(request.getHeaders("Range")).thenReturn(Collections.enumeration(List.of("bytes=0-1", "bytes=2-3")));
-        assertEquals(List.of("bytes=0-1", "bytes=2-3"), ByteRange.headers(request));
-    }
-
-    @Test
-    void headers_nullEnumeration_isEmpty() {
-        HttpServletRequest request = mock(HttpServletRequest.class);
-        when(request.getHeaders("Range")).thenReturn(null);
-        assertEquals(List.of(), ByteRange.headers(request));
     }
 }

@@ -1,4 +1,4 @@
-package io.binaryrepo.cache;
+package io.binaryrepo.repo;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;

@@ -1,7 +1,5 @@
-package io.binaryrepo.cache;
+package io.binaryrepo.repo;
 
-import io.binaryrepo.repo.ProxyError;
-import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.regex.Matcher;
@@ -78,11 +76,5 @@ public record ByteRange(long start, long end) {
 
     private static ProxyError unsatisfiable(long size, String message) {
         return new ProxyError(416, "RANGE_INVALID", message, Map.of("Content-Range", "bytes */" + size));
-    }
-
-    /** Every {@code Range} header of the request. */
-    public static List<String> headers(jakarta.servlet.http.HttpServletRequest request) {
-        var e = request.getHeaders("Range");
-        return e == null ? List.of() : Collections.list(e);
     }
 }

@@ -1,0 +1,67 @@
+package io.binaryrepo.gomod;
+
+import io.binaryrepo.cache.ContentCheck;
+import io.binaryrepo.repo.ClientRequest;
+import io.binaryrepo.repo.ErrorStyle;
+import io.binaryrepo.repo.Resource;
+import io.binaryrepo.repo.RepositoryContext;
+import io.binaryrepo.repo.Resolver;
+import io.binaryrepo.upstream.UpstreamClient;
+import java.util.Map;
+
+/**
+ * One Go repository: a GOPROXY for the go command in front of another one (the repository {@code url},
+ * e.g. {@code https://proxy.golang.org}), including the checksum database proxy, so a client whose
+ * modules are cached still downloads and verifies them while upstream is down. {@code .mod} and
+ * {@code .zip} of canonical versions are immutable content; lists, {@code .info} and the checksum
+ * database are documents ({@link GoDocuments}); {@code sumdb/<db>/supported} is answered here. Cache
+ * entries live under {@code go/<repository>/}. Thread-safe.
+ */
+final class GoResolver implements Resolver {
+    private static final Map<String, String> IMMUTABLE = Map.of("Cache-Control", "public, max-age=31536000, immutable");
+
+    private final String keyPrefix;
+    private final UpstreamClient upstream;
+    private final GoDocuments documents;
+
+    GoResolver(RepositoryContext context) {
+        this.keyPrefix = "go/" + context.name() + "/";
+        this.upstream = context.upstream();
+        this.documents = new GoDocuments(keyPrefix, upstream, context.config().metadataTtl());
+    }
+
+    @Override
+    public Resource resolve(ClientRequest request) {
+        GoPath path = GoPath.parse(request.path());
+        switch (path.kind()) {
+            case SUMDB_SUPPORTED:
+                // Tells the go command to reach the checksum database through this proxy (and so through the
+                // cache) rather than directly.
+                return new Resource.Fixed(200, "text/plain; charset=utf-8", Map.of(), new byte[0]);
+            case MOD:
+            case ZIP:
+                return content(path);
+            default:
+                return documents.of(path);
+        }
+    }
+
+    /**
+     * {@code .mod} and {@code .zip}: binaryrepo knows no digest for them, so a download is checked for its
+     * announced length only; the go command verifies the content against go.sum and the checksum database.
+     */
+    private Resource content(GoPath path) {
+        // Keys are per repository, so every download of a key comes from this repository's upstream.
+        return new Resource.Content(keyPrefix + path.key(), path.contentType(), IMMUTABLE, keyPrefix,
+                Resource.Guard.NONE,
+                () -> new Resource.Fetch(ContentCheck.sizeOnly(-1),
+                        method -> upstream.send(method, path.upstreamPath(), Map.of(), null)),
+                GoErrors.failures(path));
+    }
+
+    @Override
+    public ErrorStyle errorStyle() {
+        // The go command shows the body after "server response:"; the status is what it acts on.
+        return ErrorStyle.plainText(false);
+    }
+}

@@ -1,0 +1,182 @@
+package io.binaryrepo.repo;
+
+import io.binaryrepo.cache.ContentCheck;
+import io.binaryrepo.cache.MutableDocuments;
+import io.binaryrepo.upstream.UpstreamResponse;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * What a request asks for, as a format describes it; the {@link ResourceHandler} carries it out. Three
+ * kinds: {@link Content} (immutable, addressed by content: cached forever), {@link Document} (mutable:
+ * served within a freshness policy, revalidated, stale if upstream fails) and {@link Fixed} (an answer
+ * the format knows without cache or upstream). Descriptions are immutable values; the callbacks they
+ * hold are called on the request's thread unless they say otherwise.
+ */
+public sealed interface Resource permits Resource.Content, Resource.Document, Resource.Fixed {
+
+    /**
+     * Immutable content: a blob, a chart, a module zip. Served from the cache when it is there (with single
+     * byte ranges, zero-copy where the container can); else through one verified download shared by every
+     * client asking for the same key, committed only when it matches its {@link Fetch#check()}; passed
+     * through verified when the cache cannot be written. A HEAD of uncached content asks upstream with a
+     * HEAD and downloads nothing.
+     *
+     * @param key the storage key
+     * @param contentType the {@code Content-Type} of the answer
+     * @param headers more answer headers (digest, ETag, caching)
+     * @param origin who fetches it, compared by {@code equals}: a client whose origin differs from the one
+     *     that started a shared download must pass {@code guard} before it may stream that download
+     * @param guard runs before cached content (or another origin's download) is served to this client:
+     *     throws when this repository may not see it (Docker: the upstream must have confirmed the blob for
+     *     the image name); {@link Guard#NONE} when keys are private to the repository
+     * @param miss how a miss reaches upstream; asked only when the content is not cached
+     * @param failures what upstream statuses become for the client
+     */
+    record Content(String key, String contentType, Map<String, String> headers, Object origin, Guard guard,
+            Miss miss, Failures failures) implements Resource {
+        public Content {
+            Objects.requireNonNull(key, "key");
+            Objects.requireNonNull(contentType, "contentType");
+            headers = Map.copyOf(headers);
+            Objects.requireNonNull(origin, "origin");
+            Objects.requireNonNull(guard, "guard");
+            Objects.requireNonNull(miss, "miss");
+            Objects.requireNonNull(failures, "failures");
+        }
+    }
+
+    /**
+     * A mutable (or immutable but small) document: an index, a tag, a version list. Kept by the shared
+     * {@link MutableDocuments}: served within {@code policy}'s TTL, then asked again with the validators
+     * upstream gave (one upstream request however many clients ask), the cached copy served when upstream
+     * fails, "not found" remembered for the negative TTL.
+     *
+     * @param key the storage key
+     * @param policy TTLs and size cap
+     * @param fetcher asks upstream (conditionally when given validators); see {@link UpstreamDocuments} for
+     *     the usual GET with If-None-Match / If-Modified-Since
+     * @param renderer how a document is answered (content type, headers, body; e.g. URLs filled in)
+     * @param failures what "not found" and upstream statuses become for the client
+     */
+    record Document(String key, MutableDocuments.Policy policy, MutableDocuments.Fetcher fetcher, Renderer renderer,
+            Failures failures) implements Resource {
+        public Document {
+            Objects.requireNonNull(key, "key");
+            Objects.requireNonNull(policy, "policy");
+            Objects.requireNonNull(fetcher, "fetcher");
+            Objects.requireNonNull(renderer, "renderer");
+            Objects.requireNonNull(failures, "failures");
+        }
+    }
+
+    /** An answer the format knows by itself (the Docker API version check, Go's sumdb "supported"). */
+    record Fixed(int status, String contentType, Map<String, String> headers, byte[] body) implements Resource {
+        public Fixed {
+            Objects.requireNonNull(contentType, "contentType");
+            headers = Map.copyOf(headers);
+            body = body.clone();
+        }
+
+        @Override
+        public byte[] body() {
+            return body.clone();
+        }
+
+        /** The body's length, without copying it. */
+        public int length() {
+            return body.length;
+        }
+
+        void writeBody(OutputStream out) throws IOException {
+            out.write(body);
+        }
+    }
+
+    /** Decides, before cached content is served, whether this client's repository may see it. */
+    @FunctionalInterface
+    interface Guard {
+        Guard NONE = () -> { };
+
+        /** @throws ProxyError or an upstream failure when it may not */
+        void check() throws IOException;
+    }
+
+    /** Plans the upstream request of a miss (may consult an index, so it is asked only on a miss). */
+    @FunctionalInterface
+    interface Miss {
+        /**
+         * @throws ProxyError when the content is unknown (e.g. not in the current index)
+         * @throws IOException when planning needs upstream and it fails
+         */
+        Fetch plan() throws IOException;
+    }
+
+    /**
+     * One planned upstream request of immutable content.
+     *
+     * @param check what the bytes must be before they are committed or passed through
+     * @param call sends GET (for the download, on a download thread) or HEAD (for a client's HEAD); any
+     *     status is returned, the shared handler decides what it means
+     */
+    record Fetch(ContentCheck check, UpstreamCall call) {
+        public Fetch {
+            Objects.requireNonNull(check, "check");
+            Objects.requireNonNull(call, "call");
+        }
+    }
+
+    /** Sends one upstream request; the caller closes the response. */
+    @FunctionalInterface
+    interface UpstreamCall {
+        UpstreamResponse send(String method) throws IOException;
+    }
+
+    /** How a cached document is answered. */
+    @FunctionalInterface
+    interface Renderer {
+        /** Renders a present (not "missing") document. */
+        Rendered render(MutableDocuments.Document document) throws IOException;
+    }
+
+    /** A document's answer: status 200 with these headers and body. */
+    interface Rendered {
+        String contentType();
+
+        Map<String, String> headers();
+
+        /** The body length in bytes. */
+        long length();
+
+        /** Writes the body; called at most once, not for HEAD. Does not close {@code out}. */
+        void writeTo(OutputStream out) throws IOException;
+
+        /** The stored bytes as they are, with {@code contentType} and {@code headers}. */
+        static Rendered bytes(byte[] body, String contentType, Map<String, String> headers) {
+            Map<String, String> h = Map.copyOf(headers);
+            return new Rendered() {
+                @Override
+                public String contentType() {
+                    return contentType;
+                }
+
+                @Override
+                public Map<String, String> headers() {
+                    return h;
+                }
+
+                @Override
+                public long length() {
+                    return body.length;
+                }
+
+                @Override
+                public void writeTo(OutputStream out) throws IOException {
+                    out.write(body);
+                }
+            };
+        }
+    }
+}

@@ -1,0 +1,89 @@
+package io.binaryrepo.repo;
+
+import io.binaryrepo.cache.Downloads;
+import io.binaryrepo.cache.MutableDocuments;
+import io.binaryrepo.cache.Storage;
+import java.io.IOException;
+import java.time.Duration;
+import java.util.Map;
+import java.util.TreeSet;
+
+/**
+ * Carries out what a format's {@link Resolver} describes, the same way for every format: the method check
+ * (405 with {@code Allow}), immutable content ({@link ContentServer}: cache hit, HEAD, coalesced verified
+ * download, passthrough on a full disk), documents (freshness, revalidation, stale if error, negative
+ * caching) and fixed answers; upstream refusals become the resource's {@link Failures}. Errors are thrown
+ * as {@link ProxyError} (or, once the response is committed, as an {@code IOException} that makes the web
+ * layer abort the connection). One per repository; thread-safe.
+ */
+public final class ResourceHandler {
+    private final Resolver resolver;
+    private final ContentServer content;
+    private final Documents documents;
+    private final String allow;
+
+    /**
+     * @param headTimeout longest wait for upstream's response headers of a download (the repository's
+     *     connect plus read timeout, plus a margin)
+     */
+    public ResourceHandler(Resolver resolver, Storage storage, Downloads downloads, Documents documents,
+            Duration headTimeout) {
+        this.resolver = resolver;
+        this.content = new ContentServer(storage, downloads, headTimeout);
+        this.documents = documents;
+        this.allow = String.join(", ", new TreeSet<>(resolver.methods()));
+    }
+
+    /** The documents facade formats get in their {@link RepositoryContext}. */
+    public static Documents documents(MutableDocuments documents) {
+        return new Documents(documents);
+    }
+
+    public Resolver resolver() {
+        return resolver;
+    }
+
+    /**
+     * Serves {@code request} into {@code reply}.
+     *
+     * @throws ProxyError for a request that is answered with an error status
+     * @throws IOException for upstream failures the resource's failures did not map, and broken downloads;
+     *     after the reply is committed the web layer aborts the connection
+     */
+    public void serve(ClientRequest request, Reply reply) throws IOException {
+        resolver.headers().forEach(reply::header);
+        if (!resolver.methods().contains(request.method())) {
+            throw new ProxyError(405, "UNSUPPORTED", "binaryrepo is a read-only cache: " + request.method()
+                    + " is not supported (only " + allow + ")", Map.of("Allow", allow));
+        }
+        Resource r = resolver.resolve(request);
+        if (r instanceof Resource.Content c) {
+            content.serve(c, request, reply);
+        } else if (r instanceof Resource.Document d) {
+            serveDocument(d, request, reply);
+        } else {
+            serveFixed((Resource.Fixed) r, request, reply);
+        }
+    }
+
+    private void serveDocument(Resource.Document d, ClientRequest request, Reply reply) throws IOException {
+        Resource.Rendered r = d.renderer().render(documents.current(d));
+        reply.status(200);
+        reply.contentType(r.contentType());
+        r.headers().forEach(reply::header);
+        reply.contentLength(r.length());
+        if (!request.isHead()) {
+            r.writeTo(reply.body());
+        }
+    }
+
+    private static void serveFixed(Resource.Fixed f, ClientRequest request, Reply reply) throws IOException {
+        reply.status(f.status());
+        reply.contentType(f.contentType());
+        f.headers().forEach(reply::header);
+        reply.contentLength(f.length());
+        if (!request.isHead()) {
+            f.writeBody(reply.body());
+        }
+    }
+}
