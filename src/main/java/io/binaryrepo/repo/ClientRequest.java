@@ -1,5 +1,7 @@
 package io.binaryrepo.repo;
 
+import java.io.IOException;
+import java.io.InputStream;
 import java.util.List;
 import java.util.Objects;
 import java.util.function.Function;
@@ -15,6 +17,15 @@ public final class ClientRequest {
     private final String query;
     private final Function<String, List<String>> headers;
     private final Supplier<String> baseUrl;
+    private final Body body;
+
+    /** Opens the request body; the container owns (and closes) the stream. */
+    @FunctionalInterface
+    public interface Body {
+        Body NONE = InputStream::nullInputStream;
+
+        InputStream open() throws IOException;
+    }
 
     /**
      * @param method HTTP method, exactly as sent (case-sensitive, RFC 9110 section 9.1)
@@ -27,6 +38,13 @@ public final class ClientRequest {
      */
     public ClientRequest(String method, String path, String query, Function<String, List<String>> headers,
             Supplier<String> baseUrl) {
+        this(method, path, query, headers, baseUrl, Body.NONE);
+    }
+
+    /** As above, with the request body (read only by {@link Resource.Forward} resources). */
+    public ClientRequest(String method, String path, String query, Function<String, List<String>> headers,
+            Supplier<String> baseUrl, Body body) {
+        this.body = Objects.requireNonNull(body);
         this.method = Objects.requireNonNull(method);
         this.path = Objects.requireNonNull(path);
         this.query = query;
@@ -67,8 +85,13 @@ public final class ClientRequest {
         return baseUrl.get();
     }
 
+    /** The request body as the container delivers it (empty when there is none); read at most once. */
+    public InputStream body() throws IOException {
+        return body.open();
+    }
+
     /** The same request with another path (routing uses it to strip or add prefixes). */
     public ClientRequest withPath(String newPath) {
-        return new ClientRequest(method, newPath, query, headers, baseUrl);
+        return new ClientRequest(method, newPath, query, headers, baseUrl, body);
     }
 }
