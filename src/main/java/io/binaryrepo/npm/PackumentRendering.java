@@ -3,6 +3,7 @@ package io.binaryrepo.npm;
 import io.binaryrepo.cache.MutableDocuments;
 import io.binaryrepo.repo.Resource;
 import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.lang.ref.WeakReference;
@@ -10,39 +11,46 @@ import java.security.DigestOutputStream;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.Base64;
+import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
- * How a cached packument is answered: written by {@link PackumentWriter} straight into the response (never
- * built in memory), with a {@code Content-Length} and a strong ETag that are the length and SHA-256 of
- * exactly those bytes. Both come from one counting pass over the document, remembered per document,
- * variant and public URL, so a revalidation (If-None-Match) costs no pass at all and a hit costs one.
- * Each variant has its own ETag (never the upstream's, which names the full document as upstream wrote it).
+ * How a cached packument is answered: written by {@link PackumentWriter} (never built as a tree), with a
+ * {@code Content-Length} and a strong ETag that are the length and SHA-256 of exactly those bytes. Both
+ * come from one pass over the document, remembered per document, variant (or version) and public URL, so
+ * a revalidation ({@code If-None-Match}) costs no pass at all. Each variant has its own ETag (never the
+ * upstream's, which names the full document as upstream wrote it).
  *
- * <p>Throws {@link IOException} when a stored document cannot be parsed (it was checked when fetched, so
- * only a damaged cache file can). The remembered sizes are bounded: at most {@value #MAX_SIZES} entries (least recently used dropped),
- * each holding the document body only through a weak reference. Thread-safe.
+ * <p>Answers of at most {@value #MAX_KEPT_ONE} bytes (most packuments) are also kept as bytes, so a hit is a
+ * copy; larger ones are rendered again into the response on each hit, token by token.
+ *
+ * <p>Bounds: at most {@value #MAX_ENTRIES} remembered answers, at most {@value #MAX_KEPT_BYTES} bytes of kept
+ * answers in all (least recently used dropped first); each holds the stored document only through a weak
+ * reference (an entry whose document is gone or replaced is recomputed). Throws {@link IOException} when a
+ * stored document cannot be parsed (checked when fetched, so only a damaged cache file can). Thread-safe.
  */
 final class PackumentRendering {
-    /** Bound of the remembered (length, ETag) pairs. */
-    static final int MAX_SIZES = 2048;
+    static final int MAX_ENTRIES = 2048;
+    /** The largest answer kept as bytes. */
+    static final int MAX_KEPT_ONE = 1024 * 1024;
+    /** All kept answers together. */
+    static final long MAX_KEPT_BYTES = 32L * 1024 * 1024;
 
     private final PackumentWriter writer;
-    private final Map<Key, Sized> sizes = new LinkedHashMap<>(64, 0.75f, true) {
-        private static final long serialVersionUID = 1L;
-
-        @Override
-        protected boolean removeEldestEntry(Map.Entry<Key, Sized> eldest) {
-            return size() > MAX_SIZES;
-        }
-    };
+    /** Access-ordered: iteration starts at the least recently used. Guarded by itself. */
+    private final LinkedHashMap<Key, Sized> answers = new LinkedHashMap<>(64, 0.75f, true);
+    private long keptBytes;
 
     /** What an answer is: the document, the variant (or one version), the public repository URL. */
     private record Key(String document, Variant variant, String version, String repositoryUrl) {
     }
 
-    private record Sized(WeakReference<byte[]> body, long length, String etag) {
+    /** @param bytes the answer itself, or null when it is too large to keep */
+    private record Sized(WeakReference<byte[]> document, long length, String etag, byte[] bytes) {
+        long cost() {
+            return bytes == null ? 0 : bytes.length;
+        }
     }
 
     PackumentRendering(PackumentWriter writer) {
@@ -81,6 +89,9 @@ final class PackumentRendering {
         Map<String, String> headers = Map.of("ETag", s.etag(), "Vary", "Accept",
                 // Clients revalidate every time (cheap: the ETag is remembered); the TTL is binaryrepo's.
                 "Cache-Control", "no-cache");
+        if (s.bytes() != null) {
+            return Resource.Rendered.bytes(s.bytes(), contentType, headers);
+        }
         return new Resource.Rendered() {
             @Override
             public String contentType() {
@@ -105,36 +116,68 @@ final class PackumentRendering {
     }
 
     private Sized sized(Key k, byte[] doc, String tag, Body body) throws IOException {
-        synchronized (sizes) {
-            Sized s = sizes.get(k);
-            if (s != null && s.body().get() == doc) {
+        synchronized (answers) {
+            Sized s = answers.get(k);
+            if (s != null && s.document().get() == doc) {
                 return s;
             }
         }
         // Outside the lock: a 40 MB document takes a while, other documents must not wait for it.
         MessageDigest sha = sha256();
-        long[] count = {0};
-        OutputStream counting = new OutputStream() {
-            @Override
-            public void write(int b) {
-                count[0]++;
-            }
-
-            @Override
-            public void write(byte[] b, int off, int len) {
-                count[0] += len;
-            }
-        };
-        try (DigestOutputStream out = new DigestOutputStream(counting, sha)) {
+        Capture capture = new Capture(doc.length <= 2L * MAX_KEPT_ONE);
+        try (DigestOutputStream out = new DigestOutputStream(capture, sha)) {
             body.writeTo(out);
         }
         String etag = "\"" + tag + "-" + Base64.getUrlEncoder().withoutPadding().encodeToString(sha.digest())
                 .substring(0, 32) + "\"";
-        Sized s = new Sized(new WeakReference<>(doc), count[0], etag);
-        synchronized (sizes) {
-            sizes.put(k, s);
-        }
+        Sized s = new Sized(new WeakReference<>(doc), capture.count, etag, capture.bytes());
+        remember(k, s);
         return s;
+    }
+
+    private void remember(Key k, Sized s) {
+        synchronized (answers) {
+            Sized old = answers.put(k, s);
+            keptBytes += s.cost() - (old == null ? 0 : old.cost());
+            for (Iterator<Sized> it = answers.values().iterator();
+                    it.hasNext() && (answers.size() > MAX_ENTRIES || keptBytes > MAX_KEPT_BYTES); ) {
+                Sized eldest = it.next();
+                if (eldest != s) {
+                    keptBytes -= eldest.cost();
+                    it.remove();
+                }
+            }
+        }
+    }
+
+    /** Counts what is written and keeps it while it stays within {@link #MAX_KEPT_ONE}. */
+    private static final class Capture extends OutputStream {
+        private ByteArrayOutputStream kept;
+        long count;
+
+        Capture(boolean keep) {
+            this.kept = keep ? new ByteArrayOutputStream(64 * 1024) : null;
+        }
+
+        @Override
+        public void write(int b) {
+            write(new byte[] {(byte) b}, 0, 1);
+        }
+
+        @Override
+        public void write(byte[] b, int off, int len) {
+            count += len;
+            if (kept != null && count > MAX_KEPT_ONE) {
+                kept = null; // too large to keep: only counted from here on
+            }
+            if (kept != null) {
+                kept.write(b, off, len);
+            }
+        }
+
+        byte[] bytes() {
+            return kept == null ? null : kept.toByteArray();
+        }
     }
 
     private static MessageDigest sha256() {
