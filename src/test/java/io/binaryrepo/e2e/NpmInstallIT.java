@@ -108,22 +108,40 @@ class NpmInstallIT {
     @Test
     @Order(2)
     void npmInstall_scopedPackageThroughTheNginxFrontend() throws Exception {
+        scopedThroughFrontend("nginx");
+    }
+
+    @Test
+    @Order(3)
+    void npmInstall_scopedPackageThroughTheApacheFrontend() throws Exception {
+        scopedThroughFrontend("apache");
+    }
+
+    /**
+     * {@code @types/node} through a TLS frontend rendered by scripts/frontend: the packument asked with
+     * {@code %2f} reaches binaryrepo intact, and the tarball URLs (under {@code /repo/npm-remote/} of the
+     * public host) pass the frontend as they are.
+     */
+    private void scopedThroughFrontend(String server) throws Exception {
         Path certs = work.resolve("certs");
-        ExternalProcess.runChecked(TIMEOUT, Map.of(), TomcatDeployment.PROJECT.resolve("scripts/gen-certs").toString(),
-                certs.toString(), "npm-remote.example.com", "localhost", "127.0.0.1");
+        if (!Files.exists(certs.resolve("ca.crt"))) {
+            ExternalProcess.runChecked(TIMEOUT, Map.of(), TomcatDeployment.PROJECT.resolve("scripts/gen-certs").toString(),
+                    certs.toString(), "npm-remote.example.com", "localhost", "127.0.0.1");
+        }
         int port = Ports.free();
         String script = TomcatDeployment.PROJECT.resolve("scripts/frontend").toString();
-        ExternalProcess.runChecked(TIMEOUT, Map.of(), script, "nginx", "start", "--port", Integer.toString(port),
+        Path prefix = work.resolve("frontend-" + server);
+        ExternalProcess.runChecked(TIMEOUT, Map.of(), script, server, "start", "--port", Integer.toString(port),
                 "--backend", "127.0.0.1:" + tomcat.port(), "--repository", "npm-remote",
                 "--cert", certs.resolve("server-cert.pem").toString(), "--key", certs.resolve("server-key.pem").toString(),
-                "--prefix", work.resolve("nginx").toString());
+                "--prefix", prefix.toString());
         try {
-            Path scoped = work.resolve("scoped-project");
+            Path scoped = work.resolve("scoped-" + server);
             Files.createDirectories(scoped);
             Files.writeString(scoped.resolve("package.json"),
                     "{\"name\":\"scoped\",\"version\":\"1.0.0\",\"private\":true,\"dependencies\":{\"@types/node\":\"^20.0.0\"}}");
             String frontend = "https://127.0.0.1:" + port + "/";
-            NpmClient npm = NpmClient.of(work.resolve("npm-nginx"), frontend, "cafile=" + certs.resolve("ca.crt"));
+            NpmClient npm = NpmClient.of(work.resolve("npm-" + server), frontend, "cafile=" + certs.resolve("ca.crt"));
             ExternalProcess.Result r = npm.run(scoped, "install");
             assertEquals(0, r.exitCode(), r.output() + "\n" + tomcat.log());
             JsonNode lock = JSON.readTree(scoped.resolve("package-lock.json").toFile());
@@ -131,13 +149,14 @@ class NpmInstallIT {
             assertTrue(resolved.startsWith(frontend + "repo/npm-remote/@types/node/-/node-"), resolved);
             assertTrue(r.output().contains("@types%2fnode") || r.output().contains("@types%2Fnode"),
                     "npm asked for the packument with an encoded slash: " + r.output());
+            assertTrue(Files.isRegularFile(scoped.resolve("node_modules/@types/node/package.json")));
         } finally {
-            ExternalProcess.run(TIMEOUT, Map.of(), script, "nginx", "stop", "--prefix", work.resolve("nginx").toString());
+            ExternalProcess.run(TIMEOUT, Map.of(), script, server, "stop", "--prefix", prefix.toString());
         }
     }
 
     @Test
-    @Order(3)
+    @Order(4)
     void npmCi_upstreamUnreachableAndEmptyNpmCache_installsFromBinaryrepoAlone() throws Exception {
         forwarder.close();
         TempDirs.deleteRecursively(project.resolve("node_modules"));
