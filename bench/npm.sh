@@ -61,17 +61,17 @@ BINARYREPO_HEAP=256m "$ROOT/scripts/tomcat" start --base "$WORK/tomcat" --port "
 REGISTRY="http://127.0.0.1:$PORT/repo/npm-remote/"
 
 # npm with its own configuration and an empty cache: npm_run DIR REGISTRY PROJECT ARGS...
-NPM_RUNS=0
+# (The cache directory is made fresh per run with mktemp, not from a counter: ci_time runs in a subshell.)
 npm_run() {
-    local dir="$1" registry="$2" project="$3"
+    local dir="$1" registry="$2" project="$3" run
     shift 3
-    NPM_RUNS=$((NPM_RUNS + 1))
     mkdir -p "$dir/home"
-    printf 'registry=%s\naudit=false\nfund=false\nupdate-notifier=false\n' "$registry" >"$dir/npmrc"
-    : >"$dir/global-npmrc"
-    HOME="$dir/home" npm --userconfig "$dir/npmrc" --globalconfig "$dir/global-npmrc" \
-        --cache "$dir/cache-$NPM_RUNS" --prefix "$project" "$@" >"$dir/npm-$NPM_RUNS.log" 2>&1 \
-        || { tail -20 "$dir/npm-$NPM_RUNS.log" >&2; die "npm $* failed"; }
+    run="$(mktemp -d "$dir/run.XXXXXX")"
+    printf 'registry=%s\naudit=false\nfund=false\nupdate-notifier=false\n' "$registry" >"$run/npmrc"
+    : >"$run/global-npmrc"
+    HOME="$dir/home" npm --userconfig "$run/npmrc" --globalconfig "$run/global-npmrc" \
+        --cache "$run/cache" --prefix "$project" "$@" >"$run/npm.log" 2>&1 \
+        || { tail -20 "$run/npm.log" >&2; die "npm $* failed"; }
 }
 project() {   # DIR: a project of express and @types/node (73 packages)
     mkdir -p "$1"

@@ -68,11 +68,6 @@ record PackageName(String scope, String bare) {
         return scoped() ? "@" + scope + "%2f" + bare : bare;
     }
 
-    /** The storage-key segment: {@code @scope/name} or {@code name} (both parts validated). */
-    String keyPath() {
-        return toString();
-    }
-
     private static ProxyError bad(String message) {
         return new ProxyError(400, "BAD_NAME", message);
     }
