@@ -9,13 +9,14 @@ import java.util.Map;
 import java.util.Objects;
 
 /**
- * What a request asks for, as a format describes it; the {@link ResourceHandler} carries it out. Three
+ * What a request asks for, as a format describes it; the {@link ResourceHandler} carries it out. Four
  * kinds: {@link Content} (immutable, addressed by content: cached forever), {@link Document} (mutable:
- * served within a freshness policy, revalidated, stale if upstream fails) and {@link Fixed} (an answer
- * the format knows without cache or upstream). Descriptions are immutable values; the callbacks they
+ * served within a freshness policy, revalidated, stale if upstream fails), {@link Fixed} (an answer
+ * the format knows without cache or upstream) and {@link Forward} (a request with a body passed to upstream
+ * uncached, such as {@code npm audit}). Descriptions are immutable values; the callbacks they
  * hold are called on the request's thread unless they say otherwise.
  */
-public sealed interface Resource permits Resource.Content, Resource.Document, Resource.Fixed {
+public sealed interface Resource permits Resource.Content, Resource.Document, Resource.Fixed, Resource.Forward {
 
     /**
      * Immutable content: a blob, a chart, a module zip. Served from the cache when it is there (with single
@@ -93,6 +94,35 @@ public sealed interface Resource permits Resource.Content, Resource.Document, Re
         void writeBody(OutputStream out) throws IOException {
             out.write(body);
         }
+    }
+
+    /**
+     * A request forwarded to upstream and its answer streamed back, nothing cached: for the few POSTs a
+     * read-only cache must pass on (npm audit). The client's body is read up to {@code maxBody} bytes (more is
+     * 413) and given to {@code exchange}, which sends it with the repository's own upstream credentials: the
+     * client's headers (its {@code Authorization} above all) are never forwarded unless the format copies one
+     * on purpose. A 2xx answer is streamed back with its status, content type and length; any other status
+     * and every failure go through {@code failures} (502/504/429, never a made-up success).
+     *
+     * @param maxBody the largest request body accepted, in bytes
+     * @param exchange sends the body upstream; the caller closes the response
+     * @param failures what upstream statuses become for the client
+     */
+    record Forward(int maxBody, Exchange exchange, Failures failures) implements Resource {
+        public Forward {
+            if (maxBody < 0) {
+                throw new IllegalArgumentException("maxBody < 0");
+            }
+            Objects.requireNonNull(exchange, "exchange");
+            Objects.requireNonNull(failures, "failures");
+        }
+    }
+
+    /** Sends a forwarded request's body upstream. */
+    @FunctionalInterface
+    interface Exchange {
+        /** Any status is returned; the caller closes the response. */
+        UpstreamResponse send(byte[] body) throws IOException;
     }
 
     /** Decides, before cached content is served, whether this client's repository may see it. */

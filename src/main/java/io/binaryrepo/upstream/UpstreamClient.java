@@ -165,6 +165,38 @@ public final class UpstreamClient implements Closeable {
         }
     }
 
+    /**
+     * Sends a POST of {@code body} to {@code path} (relative to the upstream URL, starting with {@code /}),
+     * authenticated as GETs are (the repository's upstream credentials, never a client's), for requests
+     * that are forwarded uncached (npm audit). Neither retried nor redirected: a request body is never sent
+     * twice or to another location, so a 3xx is returned as it is. Any status is returned; the caller closes
+     * the response.
+     *
+     * @param contentType the body's content type
+     * @throws UpstreamException when no response could be had
+     */
+    public UpstreamResponse post(String path, Map<String, String> headers, byte[] body, String contentType)
+            throws UpstreamException {
+        URI uri = URI.create(base + path);
+        try {
+            org.apache.hc.client5.http.classic.methods.HttpPost req = new org.apache.hc.client5.http.classic.methods.HttpPost(uri);
+            headers.forEach(req::addHeader);
+            Optional<String> authorization = auth.authorization(null);
+            authorization.ifPresent(a -> req.setHeader("Authorization", a));
+            req.setEntity(new org.apache.hc.core5.http.io.entity.ByteArrayEntity(body,
+                    org.apache.hc.core5.http.ContentType.parse(contentType)));
+            ClassicHttpResponse r = pools.client(Traffic.METADATA).executeOpen(RoutingSupport.determineHost(req), req, null);
+            noteRateLimit(r);
+            return new UpstreamResponse(r, req);
+        } catch (HttpException e) {
+            throw new UpstreamException(UpstreamException.Kind.INVALID, "bad upstream request: " + e.getMessage(), e);
+        } catch (UpstreamException e) {
+            throw e;
+        } catch (IOException e) {
+            throw translate(e, uri);
+        }
+    }
+
     /** Sends the request, following allowed redirects; {@code Authorization} goes only to {@code uri}'s origin. */
     private Fetched execute(Traffic traffic, String method, URI uri, Map<String, String> headers,
             String authorization) throws IOException {

@@ -67,7 +67,7 @@ public final class ProxyServlet extends HttpServlet {
             Route route = route(path, segment, second, root);
             style = route.handler.resolver();
             ClientRequest request = new ClientRequest(method, route.rest, req.getQueryString(),
-                    name -> headerValues(req, name), () -> web.baseUrl(req), uri);
+                    name -> headerValues(req, name), () -> web.baseUrl(req), uri, req::getInputStream);
             ServletReply reply = new ServletReply(req, resp, web.offload(), web.cacheRoot());
             route.handler.serve(request, reply);
         } catch (ProxyError e) {
