@@ -5,13 +5,18 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.security.GeneralSecurityException;
+import java.security.SecureRandom;
 import java.util.Base64;
+import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
+import javax.crypto.SecretKeyFactory;
+import javax.crypto.spec.PBEKeySpec;
 
 /**
  * Users for a test realm, each with a password generated at run time (never a literal in the code),
@@ -62,7 +67,12 @@ public final class TestUsers {
         return Files.writeString(file, b);
     }
 
-    /** Writes a Tomcat {@code tomcat-users.xml} (plain-text passwords: test only). */
+    /**
+     * Writes a Tomcat {@code tomcat-users.xml} with PBKDF2 password hashes in the format of Tomcat's
+     * {@code SecretKeyCredentialHandler} as configured in tomcat-conf/realm-userdatabase.xml
+     * ({@code hex(salt)$iterations$hex(key)}, PBKDF2WithHmacSHA512, 100000 iterations, 256-bit key),
+     * what {@code bin/digest.sh} prints.
+     */
     public Path writeTomcatUsers(Path file) throws IOException {
         Set<String> roles = new LinkedHashSet<>();
         users.values().forEach(u -> roles.addAll(u.roles()));
@@ -71,10 +81,23 @@ public final class TestUsers {
         lines.add("<tomcat-users xmlns=\"http://tomcat.apache.org/xml\" version=\"1.0\">");
         roles.forEach(r -> lines.add("  <role rolename=\"" + r + "\"/>"));
         for (User u : users.values()) {
-            lines.add("  <user username=\"" + u.name() + "\" password=\"" + u.password() + "\" roles=\""
+            lines.add("  <user username=\"" + u.name() + "\" password=\"" + pbkdf2(u.password()) + "\" roles=\""
                     + String.join(",", u.roles()) + "\"/>");
         }
         lines.add("</tomcat-users>");
         return Files.write(file, lines);
+    }
+
+    private static String pbkdf2(String password) {
+        byte[] salt = new byte[16];
+        new SecureRandom().nextBytes(salt);
+        int iterations = 100_000;
+        try {
+            byte[] key = SecretKeyFactory.getInstance("PBKDF2WithHmacSHA512")
+                    .generateSecret(new PBEKeySpec(password.toCharArray(), salt, iterations, 256)).getEncoded();
+            return HexFormat.of().formatHex(salt) + "$" + iterations + "$" + HexFormat.of().formatHex(key);
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException(e);
+        }
     }
 }
