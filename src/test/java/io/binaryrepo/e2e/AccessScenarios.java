@@ -13,6 +13,7 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
@@ -220,25 +221,36 @@ abstract class AccessScenarios {
     @Order(8)
     void logs_showUser_neverPasswordsOrBasicCredentials() throws Exception {
         Path logs = work.resolve("tomcat-base/logs");
-        StringBuilder all = new StringBuilder();
-        String access = "";
-        try (Stream<Path> files = Files.list(logs)) {
-            for (Path f : files.toList()) {
-                String text = Files.readString(f, StandardCharsets.ISO_8859_1);
-                all.append(text);
-                if (f.getFileName().toString().startsWith("localhost_access")) {
-                    access += text;
-                }
-            }
-        }
-        assertTrue(access.lines().anyMatch(l -> l.contains(" reader ") && l.contains("/v2/priv/private/secret/")
-                && l.contains("\" 200 ")), access);
-        assertTrue(access.lines().anyMatch(l -> l.contains(" alice ") && l.contains("/v2/team/")), access);
+        // the AccessLogValve buffers: Tomcat's background thread flushes it about every 10 s
+        Wait.until(Duration.ofSeconds(60), () -> "access log lines of reader and alice in " + logs,
+                () -> {
+                    String access = read(logs, "localhost_access");
+                    return access.lines().anyMatch(l -> l.contains(" reader ") && l.contains("/v2/priv/private/secret/")
+                            && l.contains("\" 200 ")) && access.lines().anyMatch(l -> l.contains(" alice ")
+                            && l.contains("/v2/team/") && l.contains("\" 200 "));
+                });
+        String all = read(logs, "");
+        assertTrue(all.contains("binaryrepo started"), "the search below reads binaryrepo's log");
         for (User u : users.all()) {
             assertFalse(all.toString().contains(u.password()), "password of " + u.name() + " logged");
             String basic = Base64.getEncoder().encodeToString((u.name() + ":" + u.password()).getBytes(StandardCharsets.UTF_8));
             assertFalse(all.toString().contains(basic), "Basic credentials of " + u.name() + " logged");
         }
         assertFalse(all.toString().contains(issuer.password()), "upstream password logged");
+    }
+
+    /** The concatenated log files in {@code dir} whose names start with {@code prefix}. */
+    private static String read(Path dir, String prefix) {
+        StringBuilder b = new StringBuilder();
+        try (Stream<Path> files = Files.list(dir)) {
+            for (Path f : files.sorted().toList()) {
+                if (f.getFileName().toString().startsWith(prefix)) {
+                    b.append(Files.readString(f, StandardCharsets.ISO_8859_1));
+                }
+            }
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+        return b.toString();
     }
 }
