@@ -88,8 +88,8 @@ public final class ProxyServer implements AutoCloseable {
         connector.setHost("127.0.0.1");
         connector.setPort(port);
         server.addConnector(connector);
-        ServletContextHandler ctx = new ServletContextHandler("/",
-                realmFile == null ? ServletContextHandler.NO_SESSIONS : ServletContextHandler.SECURITY);
+        ServletContextHandler ctx = realmFile == null ? new ServletContextHandler("/")
+                : new ServletContextHandler("/", ServletContextHandler.SECURITY);
         ConstraintSecurityHandler security = realmFile == null ? null : security(realmFile);
         if (security != null) {
             ctx.setSecurityHandler(security);
