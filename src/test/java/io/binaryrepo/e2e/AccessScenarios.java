@@ -65,10 +65,12 @@ abstract class AccessScenarios {
             registry = CncfRegistry.withTokenAuth(issuer);
             small = TestImages.small(registry, "library/small:1");
             secret = TestImages.small(registry, "private/secret:1");
+            // The token issuer is another port of 127.0.0.1 (loopback): allowed explicitly (issue 17).
+            String allowIssuer = "    allowedHosts: [\"127.0.0.1:" + issuer.port() + "\"]\n";
             String upstreamCreds = "    url: " + registry.url() + "\n    username: " + issuer.username()
-                    + "\n    password: " + issuer.password() + "\n";
+                    + "\n    password: " + issuer.password() + "\n" + allowIssuer;
             Path config = Files.writeString(work.resolve("repositories.yaml"), "repositories:\n"
-                    + "  - name: pub\n    type: docker\n    url: " + registry.url() + "\n"
+                    + "  - name: pub\n    type: docker\n    url: " + registry.url() + "\n" + allowIssuer
                     + "  - name: priv\n    type: docker\n    access: authenticated\n" + upstreamCreds
                     + "  - name: team\n    type: docker\n    roles: [team-a]\n" + upstreamCreds);
             tomcat = deploy(config, work.resolve("cache"));
