@@ -38,7 +38,9 @@ class HelmAccessTest extends ComponentTest {
         up.putIndex(TestCharts.index(Map.of("hello",
                 TestCharts.entry("hello", "0.1.0", up.releasesUrl() + "/releases/hello-0.1.0.tgz", hello))));
         ProxyServer p = closeAfter(ProxyServer.start(tmp.resolve("cache"), "repositories:\n  - name: charts\n"
-                + "    type: helm\n    roles: [team-a]\n    url: " + up.repoUrl() + "\n", clock, Map.of(), users));
+                + "    type: helm\n    roles: [team-a]\n    url: " + up.repoUrl() + "\n"
+                // the releases origin is another port of 127.0.0.1: allowed explicitly (issue 17)
+                + "    allowedHosts: [\"" + up.releasesHost() + "\"]\n", clock, Map.of(), users));
         String repoUrl = p.url() + "/repo/charts";
 
         AssertionError anonymous = assertThrows(AssertionError.class,
