@@ -35,6 +35,9 @@ import org.slf4j.LoggerFactory;
  * The user name is put in request attribute {@value #USER_ATTRIBUTE} for the access log
  * ({@code %{binaryrepo.user}r}; {@code %u} shows it only where the realm was asked).
  *
+ * <p>Tomcat's {@code preemptiveAuthentication} must stay off (the default): with it the container
+ * authenticates first and {@code login} then refuses a second login.
+ *
  * <p>The check runs before the repository's handler, so nothing cached or fetched with the repository's
  * upstream credentials reaches a client without access. Thread-safe.
  */
@@ -170,8 +173,9 @@ final class AccessControl {
         try {
             req.login(user, userPass.substring(colon + 1));
         } catch (ServletException e) {
-            // the container's message may name the user, never the password; it is not shown anyway
-            LOG.debug("login of user '{}' refused by the realm", user);
+            // the container's message is not shown; the user name is client input: no control
+            // characters (log forging) and abbreviated
+            LOG.debug("login of user '{}' refused by the realm", printable(user));
             throw unauthorized("wrong user name or password");
         }
         Set<String> granted = new LinkedHashSet<>();
@@ -181,6 +185,11 @@ final class AccessControl {
             }
         }
         return new Login(req.getRemoteUser() == null ? user : req.getRemoteUser(), granted);
+    }
+
+    private static String printable(String s) {
+        String p = s.replaceAll("\\p{Cntrl}", "?");
+        return p.length() <= 64 ? p : p.substring(0, 64) + "...";
     }
 
     private static ProxyError unauthorized(String message) {
