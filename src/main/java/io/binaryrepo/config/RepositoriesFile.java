@@ -37,7 +37,7 @@ public final class RepositoriesFile {
     /** The user info of a URL, up to its last '@' before the path: {@code https://user:pw@host}. */
     private static final Pattern USER_INFO = Pattern.compile("^([^:/?#]*://)[^/?#]*@");
     private static final Set<String> FIELDS = Set.of("name", "type", "url", "username", "password",
-            "metadataTtl", "connectTimeout", "readTimeout", "allowedHosts");
+            "metadataTtl", "connectTimeout", "readTimeout", "allowedHosts", "access", "roles");
 
     private final Map<String, Set<String>> typeOptions;
     private final Function<String, String> environment;
@@ -151,7 +151,8 @@ public final class RepositoriesFile {
                 known.addAll(formatFields);
                 throw new ConfigException(prefix + "unknown field '" + e.getKey() + "' (known: " + String.join(", ", sorted(known)) + ")");
             }
-            if (!e.getKey().equals("allowedHosts") && (!e.getValue().isValueNode() || e.getValue().isNull())) {
+            if (!e.getKey().equals("allowedHosts") && !e.getKey().equals("roles")
+                    && (!e.getValue().isValueNode() || e.getValue().isNull())) {
                 throw new ConfigException(prefix + "field '" + e.getKey() + "': must be a plain value");
             }
         }
@@ -176,7 +177,7 @@ public final class RepositoriesFile {
                 duration(node, "metadataTtl", RepositoryConfig.DEFAULT_METADATA_TTL, prefix),
                 positive(node, "connectTimeout", RepositoryConfig.DEFAULT_CONNECT_TIMEOUT, prefix),
                 positive(node, "readTimeout", RepositoryConfig.DEFAULT_READ_TIMEOUT, prefix), options,
-                allowedHosts(node, prefix));
+                allowedHosts(node, prefix), AccessField.parse(node.get("access"), node.get("roles"), prefix));
     }
 
     /** {@code allowedHosts}: a list of {@code host} or {@code host:port} entries (issue 17). */

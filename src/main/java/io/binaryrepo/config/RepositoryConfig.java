@@ -23,10 +23,11 @@ import java.util.Optional;
  *     a plain value ({@code ${VAR}} expanded), a {@code List<String>} for a list of plain values
  * @param allowedHosts hosts besides the upstream's own origin that redirects and absolute URLs may lead
  *     to although they resolve to internal addresses (issue 17); never null, immutable
+ * @param access who may read the repository (fields {@code access} and {@code roles}; issue 12)
  */
 public record RepositoryConfig(String name, String type, URI url, String username, String password,
         Duration metadataTtl, Duration connectTimeout, Duration readTimeout, Map<String, Object> options,
-        List<AllowedHost> allowedHosts) {
+        List<AllowedHost> allowedHosts, Access access) {
 
     public static final Duration DEFAULT_METADATA_TTL = Duration.ofMinutes(5);
     public static final Duration DEFAULT_CONNECT_TIMEOUT = Duration.ofSeconds(10);
@@ -41,6 +42,15 @@ public record RepositoryConfig(String name, String type, URI url, String usernam
         Objects.requireNonNull(readTimeout, "readTimeout");
         options = Map.copyOf(options);
         allowedHosts = allowedHosts == null ? List.of() : List.copyOf(allowedHosts);
+        Objects.requireNonNull(access, "access");
+    }
+
+    /** A repository anyone may read ({@link Access#ANONYMOUS}). */
+    public RepositoryConfig(String name, String type, URI url, String username, String password,
+            Duration metadataTtl, Duration connectTimeout, Duration readTimeout, Map<String, Object> options,
+            List<AllowedHost> allowedHosts) {
+        this(name, type, url, username, password, metadataTtl, connectTimeout, readTimeout, options, allowedHosts,
+                Access.ANONYMOUS);
     }
 
     /** A repository without per-format options or {@code allowedHosts}. */
@@ -76,7 +86,8 @@ public record RepositoryConfig(String name, String type, URI url, String usernam
     @Override
     public String toString() {
         return "RepositoryConfig[name=" + name + ", type=" + type + ", url=" + url
-                + ", credentials=" + (username == null ? "none" : "configured") + ", metadataTtl=" + metadataTtl + ", allowedHosts=" + allowedHosts + "]";
+                + ", credentials=" + (username == null ? "none" : "configured") + ", metadataTtl=" + metadataTtl + ", allowedHosts=" + allowedHosts
+                + ", access=" + (access.anonymous() ? "anonymous" : "roles " + access.roles()) + "]";
     }
 
     /** User name and password for an upstream; {@link #toString()} never shows the password. */
