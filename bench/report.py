@@ -129,7 +129,9 @@ def main():
             if len(parts) == 4 and parts[3] != "0" and parts[2] != "fail":
                 by_round[(parts[0], parts[1])][int(parts[3])].append(float(parts[2]))
     label_b = meta.get("label_b") or "B"
-    present = [(k, title.format(b=label_b)) for k, title in TARGETS if k in meta["targets"]]
+    variants = meta.get("variants", {})   # --tomcat-variant targets: binaryrepo too
+    OURS.extend(variants)
+    present = [(k, title.format(b=label_b)) for k, title in TARGETS + list(variants.items()) if k in meta["targets"]]
     titles = dict(present)
     flags = stability_flags(by_round, meta, titles)
 
@@ -148,7 +150,7 @@ def main():
       f"{meta['mid_size']} bytes")
     p(f"- Repetitions: {meta['reps']}; run time {meta['duration']}")
     p("")
-    pairs = [(b, a) for b, a in SIDE_BY_SIDE if b in titles and a in titles]
+    pairs = [(b, a) for b, a in SIDE_BY_SIDE + [(v, "tomcat") for v in variants] if b in titles and a in titles]
     head = ["metric", "unit", "better"] + [t for _, t in present] + ["best peer"] + \
         [f"{t} ÷ best peer" for k, t in present if k in OURS] + [f"{titles[b]} ÷ {titles[a]}" for b, a in pairs]
     p("| " + " | ".join(head) + " |")
