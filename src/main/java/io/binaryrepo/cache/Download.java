@@ -203,6 +203,38 @@ public final class Download {
         }
     }
 
+    /**
+     * Waits until the content is verified and committed, for clients that must not receive a byte of content
+     * that may turn out wrong (their answer is an error status instead of a cut-off body).
+     *
+     * @return true when committed; false when {@code timeout} passed first (the caller may stream as usual)
+     * @throws IOException the download's failure (the caller's client is then released)
+     */
+    public boolean awaitEnd(Duration timeout) throws IOException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        lock.lock();
+        try {
+            while (state == State.STARTING || state == State.STREAMING) {
+                long left = deadline - System.nanoTime();
+                if (left <= 0) {
+                    return false;
+                }
+                changed.awaitNanos(left);
+            }
+            if (state == State.FAILED) {
+                leaveLocked();
+                throw failure;
+            }
+            return true;
+        } catch (InterruptedException e) {
+            leaveLocked();
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted while waiting for the download", e);
+        } finally {
+            lock.unlock();
+        }
+    }
+
     /** Releases one client that joined but will not call {@link #copyTo}. */
     public void leave() {
         lock.lock();

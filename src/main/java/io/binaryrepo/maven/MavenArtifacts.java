@@ -64,7 +64,8 @@ final class MavenArtifacts {
         return new Resource.Content(key, path.contentType(), headers, keyPrefix, Resource.Guard.NONE,
                 () -> new Resource.Fetch(ContentCheck.sizeOnly(-1), method -> send(path, key, method),
                         (answer, planned) -> check(path, answer)),
-                MavenResolver.failures(path));
+                // Maven retries a 502 but fails a build on a cut-off transfer: verify before the first byte
+                MavenResolver.failures(path), true);
     }
 
     private UpstreamResponse send(MavenPath path, String key, String method) throws IOException {

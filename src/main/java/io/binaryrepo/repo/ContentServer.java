@@ -25,6 +25,9 @@ import java.util.Optional;
  * HEAD). Thread-safe.
  */
 final class ContentServer {
+    /** Longest wait for a verify-first download; past it the answer streams as usual. */
+    private static final Duration VERIFY_WAIT = Duration.ofMinutes(10);
+
     private final Storage storage;
     private final Downloads downloads;
     private final Duration headTimeout;
@@ -119,6 +122,14 @@ final class ContentServer {
         } catch (DownloadsBusyException e) {
             throw new ProxyError(503, "UNAVAILABLE", e.getMessage(), Map.of("Retry-After", "5"));
         }
+        if (c.verifyFirst()) {
+            try {
+                awaitVerified(c, d);
+            } catch (CacheWriteException e) {
+                passthrough(c, fetch, source, ranges, reply, 0, false);
+                return;
+            }
+        }
         ByteRange range;
         try {
             range = h.length() >= 0 ? ByteRange.parse(ranges, h.length()) : null;
@@ -137,6 +148,19 @@ final class ContentServer {
             }
             // The cache filled up under us, upstream is fine: finish this response straight from upstream.
             passthrough(c, fetch, source, ranges, reply, e.delivered(), true);
+        }
+    }
+
+    /** For {@link Resource.Content#verifyFirst()}: the answer starts only once the content is committed. */
+    private static void awaitVerified(Resource.Content c, Download d) throws IOException {
+        try {
+            d.awaitEnd(VERIFY_WAIT);
+        } catch (UpstreamException | CacheWriteException e) {
+            throw e;
+        } catch (IOException e) {
+            // the content failed its check (or upstream broke off): nothing was sent, so say so with a status
+            throw new ProxyError(502, "UNAVAILABLE", "upstream sent " + c.failures().what() + " that failed "
+                    + "verification; not cached: " + e.getMessage());
         }
     }
 

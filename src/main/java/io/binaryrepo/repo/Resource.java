@@ -35,9 +35,18 @@ public sealed interface Resource permits Resource.Content, Resource.Document, Re
      *     the image name); {@link Guard#NONE} when keys are private to the repository
      * @param miss how a miss reaches upstream; asked only when the content is not cached
      * @param failures what upstream statuses become for the client
+     * @param verifyFirst whether a miss waits until the content is verified before the answer starts, so that
+     *     content failing its check is answered 502 rather than cut off (for clients that retry a 502 but
+     *     report a broken transfer as an error, like Maven; the cost is the time to the first byte)
      */
     record Content(String key, String contentType, Map<String, String> headers, Object origin, Guard guard,
-            Miss miss, Failures failures) implements Resource {
+            Miss miss, Failures failures, boolean verifyFirst) implements Resource {
+        /** Content that is streamed to clients while it arrives. */
+        public Content(String key, String contentType, Map<String, String> headers, Object origin, Guard guard,
+                Miss miss, Failures failures) {
+            this(key, contentType, headers, origin, guard, miss, failures, false);
+        }
+
         public Content {
             Objects.requireNonNull(key, "key");
             Objects.requireNonNull(contentType, "contentType");
