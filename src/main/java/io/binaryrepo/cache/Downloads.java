@@ -47,6 +47,16 @@ public final class Downloads implements Closeable {
      * @return the running download; the caller calls {@link Download#awaitHead} then {@link Download#copyTo}
      */
     public Download join(String key, Object origin, Download.Source source, ContentCheck check, Runnable afterCommit) {
+        return joinOrStart(key, origin, source, check, afterCommit).download();
+    }
+
+    /** A joined download, and whether the call that joined it started it (a miss) or joined one running. */
+    public record Joined(Download download, boolean started) {
+    }
+
+    /** As {@link #join}, telling whether this call started the download (for metrics: miss or coalesced). */
+    public Joined joinOrStart(String key, Object origin, Download.Source source, ContentCheck check,
+            Runnable afterCommit) {
         boolean[] started = {false};
         Download[] self = new Download[1];
         Download d = inflight.computeIfAbsent(key, k -> {
@@ -63,7 +73,7 @@ public final class Downloads implements Closeable {
                 }
             });
         }
-        return d;
+        return new Joined(d, started[0]);
     }
 
     /**

@@ -52,6 +52,7 @@ public final class UpstreamClient implements Closeable {
     private final String name;
     private final CloseableHttpClient http;
     private final TokenAuthenticator auth;
+    private volatile UpstreamEvents events = UpstreamEvents.NONE; // metrics hook (issue 11)
 
     public UpstreamClient(RepositoryConfig config, Clock clock) {
         this.base = config.url();
@@ -88,6 +89,11 @@ public final class UpstreamClient implements Closeable {
                 .setUserAgent("binaryrepo")
                 .build();
         this.auth = new TokenAuthenticator(config.credentials().orElse(null), clock, this::fetchToken);
+    }
+
+    /** Where this client reports its exchanges (metrics, issue 11); set once at start-up. */
+    public void events(UpstreamEvents events) {
+        this.events = Objects.requireNonNull(events);
     }
 
     public URI base() {
@@ -168,11 +174,16 @@ public final class UpstreamClient implements Closeable {
                 req.setHeader("Authorization", authorization);
             }
             ClassicHttpResponse r;
+            long started = System.nanoTime();
             try {
                 r = http.executeOpen(RoutingSupport.determineHost(req), req, null);
             } catch (HttpException e) {
                 throw new UpstreamException(UpstreamException.Kind.INVALID, "bad upstream request: " + e.getMessage(), e);
+            } catch (IOException e) {
+                UpstreamMeter.failed(events, e, started, method, current);
+                throw e;
             }
+            UpstreamMeter.answered(events, r, started, method, current);
             int code = r.getCode();
             String location = header(r, "Location");
             if (!isRedirect(code) || location == null) {
@@ -252,12 +263,26 @@ public final class UpstreamClient implements Closeable {
         try {
             int semi = remaining.indexOf(';');
             long left = Long.parseLong((semi < 0 ? remaining : remaining.substring(0, semi)).trim());
+            events.rateLimit(left, leadingNumber(header(r, "ratelimit-limit")));
             if (left <= 10) {
                 LOG.warn("repository {}: upstream pull rate limit nearly used up: {} pulls left ({})", name, left,
                         header(r, "ratelimit-limit"));
             }
         } catch (NumberFormatException ignored) {
             // not Docker Hub's format; nothing to report
+        }
+    }
+
+    /** The number before any {@code ;} parameters ("100;w=21600" is 100); -1 when absent or not a number. */
+    private static long leadingNumber(String v) {
+        if (v == null) {
+            return -1;
+        }
+        int semi = v.indexOf(';');
+        try {
+            return Long.parseLong((semi < 0 ? v : v.substring(0, semi)).trim());
+        } catch (NumberFormatException e) {
+            return -1;
         }
     }
 

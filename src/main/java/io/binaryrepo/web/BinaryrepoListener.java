@@ -8,6 +8,7 @@ import io.binaryrepo.config.ConfigException;
 import io.binaryrepo.config.RepositoriesFile;
 import io.binaryrepo.config.RepositoryConfig;
 import io.binaryrepo.config.Settings;
+import io.binaryrepo.metrics.Metrics;
 import io.binaryrepo.repo.Format;
 import io.binaryrepo.repo.Repositories;
 import jakarta.servlet.ServletContext;
@@ -80,8 +81,12 @@ public final class BinaryrepoListener implements ServletContextListener {
                     + "'; use nginx or apache (or leave it unset)");
         }).orElse(Offload.NONE);
         MutableDocuments documents = new MutableDocuments(storage, clock, 64L * 1024 * 1024);
+        Metrics metrics = new Metrics(ctx.getContextPath().isEmpty() ? "binaryrepo"
+                : "binaryrepo" + ctx.getContextPath().replaceAll("[^A-Za-z0-9_-]", "."), storage.root(),
+                downloads::size, clock);
+        ctx.setAttribute(Metrics.ATTRIBUTE, metrics);
         Repositories repositories = new Repositories(configs, formats,
-                new Repositories.Services(storage, downloads, documents, clock));
+                new Repositories.Services(storage, downloads, documents, clock, metrics));
         ctx.setAttribute(WEB, new WebSettings(offload, storage.root().toString(),
                 settings.get(Settings.PUBLIC_URL).map(u -> u.replaceAll("/+$", ""))));
         ctx.setAttribute(STORAGE, storage);
@@ -101,6 +106,9 @@ public final class BinaryrepoListener implements ServletContextListener {
         }
         if (ctx.getAttribute(STORAGE) instanceof FileStorage s) {
             s.close();
+        }
+        if (ctx.getAttribute(Metrics.ATTRIBUTE) instanceof Metrics m) {
+            m.close();
         }
     }
 }
