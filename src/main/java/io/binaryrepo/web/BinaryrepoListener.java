@@ -8,6 +8,7 @@ import io.binaryrepo.config.ConfigException;
 import io.binaryrepo.config.RepositoriesFile;
 import io.binaryrepo.config.RepositoryConfig;
 import io.binaryrepo.config.Settings;
+import io.binaryrepo.health.Readiness;
 import io.binaryrepo.metrics.Metrics;
 import io.binaryrepo.repo.Format;
 import io.binaryrepo.repo.Repositories;
@@ -92,6 +93,8 @@ public final class BinaryrepoListener implements ServletContextListener {
         ctx.setAttribute(STORAGE, storage);
         ctx.setAttribute(DOWNLOADS, downloads);
         ctx.setAttribute(REPOSITORIES, repositories);
+        ctx.setAttribute(Readiness.ATTRIBUTE, new Readiness(() -> ctx.getAttribute(REPOSITORIES) != null, storage,
+                storage.root(), settings.get(Readiness.MIN_FREE).map(Long::parseLong).orElse(Readiness.DEFAULT_MIN_FREE)));
         LOG.info("binaryrepo started: cache {}, repositories {}", storage.root(), configs);
     }
 
