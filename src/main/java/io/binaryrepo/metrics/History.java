@@ -14,12 +14,13 @@ final class History {
     private final int width;
     private final long[][] slots;
     private final long[] slotMinute = new long[MINUTES];
-    private long[] last;
+    private long[] last; // the totals at the previous call; the counters start at 0 with this history
 
     /** @param width how many counters are followed */
     History(int width) {
         this.width = width;
         this.slots = new long[MINUTES][width];
+        this.last = new long[width];
         Arrays.fill(slotMinute, Long.MIN_VALUE);
     }
 
@@ -27,10 +28,8 @@ final class History {
     synchronized void record(long nowMillis, long[] totals) {
         long minute = Math.floorDiv(nowMillis, 60_000L);
         long[] slot = slot(minute);
-        if (last != null) {
-            for (int i = 0; i < width; i++) {
-                slot[i] += Math.max(0, totals[i] - last[i]);
-            }
+        for (int i = 0; i < width; i++) {
+            slot[i] += Math.max(0, totals[i] - last[i]);
         }
         last = totals.clone();
     }
