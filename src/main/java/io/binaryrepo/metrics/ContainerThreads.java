@@ -20,26 +20,33 @@ import org.slf4j.LoggerFactory;
 final class ContainerThreads {
     private static final Logger LOG = LoggerFactory.getLogger(ContainerThreads.class);
 
-    private ContainerThreads() {
-    }
+    /** The pools bound so far (a handful: one per connector or executor). Guarded by this. */
+    private final Set<ObjectName> bound = new java.util.HashSet<>();
 
-    static void bind(MeterRegistry registry) {
+    /**
+     * Binds the pools not bound yet. Called periodically: Tomcat starts its connectors (and registers
+     * their pools) only after the webapps started.
+     */
+    synchronized void bind(MeterRegistry registry) {
         MBeanServer server = ManagementFactory.getPlatformMBeanServer();
-        int pools = 0;
         try {
             for (ObjectName n : server.queryNames(new ObjectName("*:type=ThreadPool,*"), null)) {
-                pools += pool(registry, server, n, n.getKeyProperty("name"),
-                        "currentThreadsBusy", "currentThreadCount", "maxThreads");
+                if (!bound.contains(n) && pool(registry, server, n, n.getKeyProperty("name"),
+                        "currentThreadsBusy", "currentThreadCount", "maxThreads") > 0) {
+                    bound.add(n);
+                }
             }
             for (ObjectName n : server.queryNames(new ObjectName("org.eclipse.jetty.util.thread:type=queuedthreadpool,*"),
                     null)) {
-                pools += pool(registry, server, n, "jetty-" + n.getKeyProperty("id"), "busyThreads", "threads",
-                        "maxThreads");
+                if (!bound.contains(n) && pool(registry, server, n, "jetty-" + n.getKeyProperty("id"), "busyThreads",
+                        "threads", "maxThreads") > 0) {
+                    bound.add(n);
+                }
             }
         } catch (MalformedObjectNameException e) {
             throw new IllegalStateException(e);
         }
-        LOG.debug("container thread pools visible over JMX: {}", pools);
+        LOG.debug("container thread pools bound: {}", bound);
     }
 
     private static int pool(MeterRegistry registry, MBeanServer server, ObjectName n, String name, String busy,

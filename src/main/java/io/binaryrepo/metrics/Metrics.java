@@ -55,6 +55,7 @@ public final class Metrics implements RequestEvents.Factory, Closeable {
     private final IntSupplier downloadsInFlight;
     private final ScheduledExecutorService ticker;
     private final JvmGcMetrics gc = new JvmGcMetrics();
+    private final ContainerThreads containerThreads = new ContainerThreads();
     private final AtomicLong lastRefresh = new AtomicLong(Long.MIN_VALUE / 2);
 
     /**
@@ -85,7 +86,6 @@ public final class Metrics implements RequestEvents.Factory, Closeable {
         new ClassLoaderMetrics().bindTo(registry);
         new ProcessorMetrics().bindTo(registry);
         new UptimeMetrics().bindTo(registry);
-        ContainerThreads.bind(registry);
         Gauge.builder("binaryrepo.downloads.in.flight", downloadsInFlight::getAsInt)
                 .description("Shared upstream downloads running now (all repositories: blobs are shared)")
                 .register(registry);
@@ -111,6 +111,7 @@ public final class Metrics implements RequestEvents.Factory, Closeable {
         try {
             lastRefresh.set(System.nanoTime());
             cache.refresh();
+            containerThreads.bind(registry);
             repositories.forEach(RepositoryMeters::tick);
         } catch (RuntimeException e) {
             org.slf4j.LoggerFactory.getLogger(Metrics.class).warn("metrics refresh failed: {}", e.toString());

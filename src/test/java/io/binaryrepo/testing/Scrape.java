@@ -34,10 +34,16 @@ public final class Scrape {
 
     /** GETs {@code /metrics} of {@code p} and parses it; fails unless it is 200 Prometheus text. */
     public static Scrape of(HttpClient client, ProxyServer p) throws IOException, InterruptedException {
-        HttpResponse<byte[]> r = client.send(HttpRequest.newBuilder(URI.create(p.url() + "/metrics")).build(),
+        return of(client, p.url());
+    }
+
+    /** GETs {@code base + "/metrics"} and parses it. */
+    public static Scrape of(HttpClient client, String base) throws IOException, InterruptedException {
+        HttpResponse<byte[]> r = client.send(HttpRequest.newBuilder(URI.create(base + "/metrics")).build(),
                 HttpResponse.BodyHandlers.ofByteArray());
         assertEquals(200, r.statusCode());
-        assertEquals("text/plain; version=0.0.4; charset=utf-8", r.headers().firstValue("Content-Type").orElse(""));
+        assertEquals("text/plain;version=0.0.4;charset=utf-8", r.headers().firstValue("Content-Type").orElse("")
+                .replace(" ", "").toLowerCase(java.util.Locale.ROOT), "Prometheus text format 0.0.4");
         Map<String, MetricFamily> families = new HashMap<>();
         TextPrometheusMetricDataParser parser = new TextPrometheusMetricDataParser(new ByteArrayInputStream(r.body()));
         for (MetricFamily f = parser.parse(); f != null; f = parser.parse()) {
