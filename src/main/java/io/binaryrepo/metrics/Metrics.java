@@ -42,6 +42,11 @@ import java.util.function.IntSupplier;
 public final class Metrics implements RequestEvents.Factory, Closeable {
     /** Servlet context attribute holding the deployment's {@link Metrics}. */
     public static final String ATTRIBUTE = "io.binaryrepo.metrics";
+    /**
+     * Setting: {@code off} stops the repositories reporting to the meters (they stay registered, at 0);
+     * for measuring what counting costs side by side.
+     */
+    public static final String SETTING = "binaryrepo.metrics";
     private static final long TICK_SECONDS = 10;
 
     private final PrometheusMeterRegistry prometheus = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);

@@ -12,6 +12,7 @@ import io.binaryrepo.health.Readiness;
 import io.binaryrepo.metrics.Metrics;
 import io.binaryrepo.repo.Format;
 import io.binaryrepo.repo.Repositories;
+import io.binaryrepo.repo.RequestEvents;
 import jakarta.servlet.ServletContext;
 import jakarta.servlet.ServletContextEvent;
 import jakarta.servlet.ServletContextListener;
@@ -87,7 +88,9 @@ public final class BinaryrepoListener implements ServletContextListener {
                 downloads::size, clock);
         ctx.setAttribute(Metrics.ATTRIBUTE, metrics);
         Repositories repositories = new Repositories(configs, formats,
-                new Repositories.Services(storage, downloads, documents, clock, metrics));
+                new Repositories.Services(storage, downloads, documents, clock,
+                        settings.get(Metrics.SETTING).filter("off"::equals).isPresent() ? RequestEvents.Factory.NONE
+                                : metrics));
         ctx.setAttribute(WEB, new WebSettings(offload, storage.root().toString(),
                 settings.get(Settings.PUBLIC_URL).map(u -> u.replaceAll("/+$", ""))));
         ctx.setAttribute(STORAGE, storage);
