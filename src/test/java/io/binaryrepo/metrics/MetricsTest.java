@@ -89,6 +89,12 @@ class MetricsTest extends ComponentTest {
             assertTrue(s.has(jvm), "JVM binder meter " + jvm);
         }
 
+        // The same meters over JMX (domain binaryrepo for a webapp at the root).
+        javax.management.ObjectName coalesced = new javax.management.ObjectName(
+                "binaryrepo:name=binaryrepoRequests.format.docker.outcome.coalesced.repository.hub,type=meters");
+        assertEquals(20L, ((Number) java.lang.management.ManagementFactory.getPlatformMBeanServer()
+                .getAttribute(coalesced, "Count")).longValue());
+
         // The cache gauges come from a walk of the cache on the metrics thread, asked for by a scrape.
         long[] onDisk = committed(tmp.resolve("cache"));
         Wait.until(Duration.ofSeconds(30), "cache gauges equal the files on disk " + java.util.Arrays.toString(onDisk),
