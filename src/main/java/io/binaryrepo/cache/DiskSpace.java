@@ -15,7 +15,7 @@ import org.slf4j.LoggerFactory;
  * from upstream uncached instead of failing; the condition is logged once when it starts and once when
  * it ends, not per request. Thread-safe.
  */
-public final class DiskSpace {
+final class DiskSpace {
     private static final Logger LOG = LoggerFactory.getLogger(DiskSpace.class);
     /** Free space kept in reserve so metadata writes and the rest of the system still work. */
     static final long RESERVE = 32L * 1024 * 1024;
@@ -27,7 +27,7 @@ public final class DiskSpace {
     private final AtomicBoolean full = new AtomicBoolean();
     private final AtomicLong lastCheck = new AtomicLong(Long.MIN_VALUE / 2);
 
-    public DiskSpace(Path root, Clock clock) {
+    DiskSpace(Path root, Clock clock) {
         this.root = root;
         this.clock = clock;
     }
@@ -36,7 +36,7 @@ public final class DiskSpace {
      * Whether a download of {@code bytes} (-1: unknown) should be cached. Cheap when the cache is healthy:
      * one {@code statvfs} per call; while full, at most one per {@link #RECHECK_MILLIS}.
      */
-    public boolean hasRoomFor(long bytes) {
+    boolean hasRoomFor(long bytes) {
         long now = clock.millis();
         if (full.get() && now - lastCheck.get() < RECHECK_MILLIS) {
             return false;
@@ -54,12 +54,12 @@ public final class DiskSpace {
     }
 
     /** Records that writing the cache failed; logs once and passes further downloads through. */
-    public void reportWriteFailure(IOException e) {
+    void reportWriteFailure(IOException e) {
         lastCheck.set(clock.millis());
         update(false, usable(), e);
     }
 
-    public boolean isFull() {
+    boolean isFull() {
         return full.get();
     }
 

@@ -1,15 +1,8 @@
 package io.binaryrepo.cache;
 
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.OutputStream;
-import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
 import java.nio.channels.SeekableByteChannel;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
-import java.security.MessageDigest;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.Condition;
@@ -18,28 +11,33 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One upstream download into a spool file, shared by every request for the same key.
+ * One upstream download into a {@link Storage.Writer}, shared by every request for the same key.
  *
  * <p>The download runs on a {@link Downloads} thread, not on a request thread, so a client that
- * disconnects does not cancel it. Readers ({@link #copyTo}) stream from the spool file as it grows.
- * When upstream finishes, the spool file is checked against the {@link ContentCheck} and committed
- * atomically; on any failure nothing is committed and every reader gets a
- * {@link DownloadFailedException}. A reader never writes the last byte of a body of known length
- * before the content is verified, so a client whose download fails sees a short body (an error),
+ * disconnects does not cancel it, within limits: when every client has left and more than the
+ * abandon limit remains (unknown length: once that much more has arrived), it is cancelled and nothing
+ * is committed. Readers ({@link #copyTo}) stream from the writer's content as it grows. When upstream
+ * finishes, the content is checked against the {@link ContentCheck} and committed atomically, outside
+ * the download's lock, so readers are never held up by a commit; readers already streaming keep reading
+ * the same bytes across it. On any failure nothing is committed and every reader gets a
+ * {@link DownloadFailedException}. A reader never writes the last byte of a body of known length before
+ * the content is verified and committed, so a client whose download fails sees a short body (an error),
  * never a complete-looking wrong one.
+ *
+ * <p>Each {@link Downloads#join} counts one client, released when its {@link #copyTo} ends or its
+ * {@link #awaitHead} fails; a caller that joins and then does neither calls {@link #leave()}.
  *
  * <p>Thread-safe: one writer thread, any number of reader threads.
  */
 public final class Download {
     private static final Logger LOG = LoggerFactory.getLogger(Download.class);
-    private static final int BUFFER = 64 * 1024;
 
     private enum State { STARTING, STREAMING, COMPLETE, FAILED }
 
     private final String key;
     private final Object origin;
     private final Storage storage;
-    private final DiskSpace space;
+    private final long abandonLimit;
     private final Runnable detach;
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition changed = lock.newCondition();
@@ -50,14 +48,21 @@ public final class Download {
     private String contentType;
     private long written;
     private IOException failure;
-    private Path spoolFile;
+    private Storage.Writer writer;
+    private int clients = 1;
+    private long leftAt;
+    private boolean abandoned;
+    private boolean running;
 
-    /** @param detach removes this download from the in-flight set; run before the final state is published */
-    Download(String key, Object origin, Storage storage, DiskSpace space, Runnable detach) {
+    /**
+     * @param abandonLimit bytes the download may still fetch after its last client left
+     * @param detach removes this download from the in-flight set; run before the final state is published
+     */
+    Download(String key, Object origin, Storage storage, long abandonLimit, Runnable detach) {
         this.key = key;
         this.origin = origin;
         this.storage = storage;
-        this.space = space;
+        this.abandonLimit = abandonLimit;
         this.detach = detach;
     }
 
@@ -78,7 +83,8 @@ public final class Download {
      * Waits until upstream has answered.
      *
      * @throws IOException the download's failure if it failed before (or while) answering; its cause is
-     *     the original exception (for example an upstream error with a status to pass on)
+     *     the original exception (for example an upstream error with a status to pass on). The caller's
+     *     client is then released.
      */
     public Head awaitHead(Duration timeout) throws IOException {
         long deadline = System.nanoTime() + timeout.toNanos();
@@ -87,15 +93,18 @@ public final class Download {
             while (state == State.STARTING) {
                 long left = deadline - System.nanoTime();
                 if (left <= 0) {
+                    leaveLocked();
                     throw new java.net.SocketTimeoutException("upstream did not answer within " + timeout);
                 }
                 changed.awaitNanos(left);
             }
             if (state == State.FAILED && written == 0) {
+                leaveLocked();
                 throw failure;
             }
             return new Head(length, contentType);
         } catch (InterruptedException e) {
+            leaveLocked();
             Thread.currentThread().interrupt();
             throw new IOException("interrupted while waiting for upstream", e);
         } finally {
@@ -105,57 +114,47 @@ public final class Download {
 
     /**
      * Streams bytes {@code [start, end)} of the content to {@code out} as they arrive, waiting for the
-     * download where needed. {@code end} of -1 means "to the end". Does not close {@code out}.
+     * download where needed. {@code end} of -1 means "to the end". Does not close {@code out}. Releases
+     * the caller's client when it returns or throws.
      *
      * @throws DownloadFailedException when the download fails; the caller must abort its response
      * @throws IOException when writing to {@code out} fails (client gone); the download goes on
      */
     public void copyTo(OutputStream out, long start, long end) throws IOException {
         try (SeekableByteChannel ch = openChannel()) {
-            ByteBuffer buf = ByteBuffer.allocate(BUFFER);
-            long pos = start;
-            long flushed = start;
-            while (true) {
-                long readable;
-                boolean complete;
-                if (pos > flushed) {
-                    // About to wait for upstream: let the client have what it has so far.
-                    out.flush();
-                    flushed = pos;
-                }
-                lock.lock();
-                try {
-                    while (state == State.STREAMING && readableLimit() <= pos && (end < 0 || pos < end)) {
-                        changed.await(1, TimeUnit.SECONDS);
-                    }
-                    if (state == State.FAILED) {
-                        throw new DownloadFailedException("download of " + key + " failed: " + failure.getMessage(), failure,
-                                pos - start);
-                    }
-                    complete = state == State.COMPLETE;
-                    readable = complete ? written : readableLimit();
-                } finally {
-                    lock.unlock();
-                }
-                long limit = end < 0 ? readable : Math.min(readable, end);
-                while (pos < limit) {
-                    buf.clear();
-                    buf.limit((int) Math.min(buf.capacity(), limit - pos));
-                    ch.position(pos);
-                    int n = ch.read(buf);
-                    if (n < 0) {
-                        throw new DownloadFailedException("spool file of " + key + " ended early", null);
-                    }
-                    out.write(buf.array(), 0, n);
-                    pos += n;
-                }
-                if ((end >= 0 && pos >= end) || (complete && pos >= readable)) {
-                    return;
-                }
-            }
+            DownloadReader.copy(this, ch, out, start, end);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IOException("interrupted", e);
+        } finally {
+            leave();
+        }
+    }
+
+    /** How far a reader may go now: bytes readable and whether the content is complete. */
+    record Readable(long limit, boolean complete) {
+    }
+
+    /**
+     * Waits until there is something beyond {@code pos} for a reader of {@code [start, end)} (or the
+     * download ended), then says how far it may read.
+     *
+     * @throws DownloadFailedException when the download failed
+     */
+    Readable awaitReadable(long start, long pos, long end) throws IOException, InterruptedException {
+        lock.lock();
+        try {
+            while (state == State.STREAMING && readableLimit() <= pos && (end < 0 || pos < end)) {
+                changed.await(1, TimeUnit.SECONDS);
+            }
+            if (state == State.FAILED) {
+                throw new DownloadFailedException("download of " + key + " failed: " + failure.getMessage(), failure,
+                        pos - start);
+            }
+            boolean complete = state == State.COMPLETE;
+            return new Readable(complete ? written : readableLimit(), complete);
+        } finally {
+            lock.unlock();
         }
     }
 
@@ -167,161 +166,187 @@ public final class Download {
         return written;
     }
 
-    private SeekableByteChannel openChannel() throws IOException {
+    private SeekableByteChannel openChannel() throws IOException, InterruptedException {
         lock.lock();
         try {
-            // Opened under the lock: the commit (a rename) also happens under it, so the reader gets
-            // either the spool file or the committed entry, never a path that just vanished.
+            while (state == State.STARTING) {
+                changed.await(1, TimeUnit.SECONDS);
+            }
+            // Under the lock: the writer is released only after COMPLETE is published (also under it), so
+            // a reader gets either the writer's content or the committed entry.
             if (state == State.COMPLETE) {
                 return storage.get(key).orElseThrow(() -> new IOException("committed entry " + key + " vanished")).open();
             }
             if (state == State.FAILED) {
                 throw new DownloadFailedException("download of " + key + " failed: " + failure.getMessage(), failure, 0);
             }
-            return FileChannel.open(spoolFile, StandardOpenOption.READ);
+            return writer.openReader();
         } finally {
             lock.unlock();
         }
     }
 
-    /** Runs the download; called once, on a download thread. */
-    void run(Source source, ContentCheck check, Runnable afterCommit) {
-        Path spool = null;
+    /**
+     * Counts one more client, unless the download is failing or abandoned (then the caller starts a new
+     * one). Called by {@link Downloads#join} for clients that join a running download.
+     */
+    boolean attach() {
+        lock.lock();
         try {
-            if (storage.exists(key)) {
-                // Committed by a download that finished between the caller's cache miss and this start.
-                long size = storage.get(key).map(Storage.Entry::size).orElse(-1L);
-                detach.run();
-                lock.lock();
-                try {
-                    length = size;
-                    written = size;
-                    state = State.COMPLETE;
-                    changed.signalAll();
-                } finally {
-                    lock.unlock();
-                }
-                return;
+            if (state == State.FAILED || abandoned) {
+                return false;
             }
-            if (space != null && !space.hasRoomFor(-1)) {
-                throw new CacheWriteException("cache full", null);
-            }
-            try {
-                spool = storage.createSpoolFile();
-            } catch (IOException e) {
-                throw cacheWriteFailed(e);
-            }
-            lock.lock();
-            try {
-                spoolFile = spool;
-            } finally {
-                lock.unlock();
-            }
-            try (UpstreamBody body = source.open()) {
-                long announced = body.length();
-                if (check.expectedSize() >= 0 && announced >= 0 && announced != check.expectedSize()) {
-                    throw new IOException("upstream announced " + announced + " bytes for " + key + ", expected "
-                            + check.expectedSize());
-                }
-                if (space != null && announced > 0 && !space.hasRoomFor(announced)) {
-                    throw new CacheWriteException("no room in the cache for " + announced + " bytes", null);
-                }
-                lock.lock();
-                try {
-                    length = announced >= 0 ? announced : check.expectedSize();
-                    contentType = body.contentType();
-                    state = State.STREAMING;
-                    changed.signalAll();
-                } finally {
-                    lock.unlock();
-                }
-                fill(body.stream(), spool, check);
-            }
-            lock.lock();
-            try {
-                try {
-                    storage.commit(key, spool);
-                } catch (IOException e) {
-                    throw cacheWriteFailed(e);
-                }
-                // Leave the in-flight set before anyone hears of the end, so a request that follows
-                // finds the committed entry (or starts afresh), never this finished download.
-                detach.run();
-                state = State.COMPLETE;
-                changed.signalAll();
-            } finally {
-                lock.unlock();
-            }
-            afterCommit.run();
-        } catch (IOException | RuntimeException e) {
-            fail(e instanceof IOException io ? io : new IOException(e.toString(), e));
-            if (spool != null) {
-                try {
-                    Files.deleteIfExists(spool);
-                } catch (IOException ignored) {
-                    // removed at next start-up
-                }
-            }
+            clients++;
+            return true;
+        } finally {
+            lock.unlock();
         }
     }
 
-    private void fill(InputStream in, Path spool, ContentCheck check) throws IOException {
-        MessageDigest md = check.newDigest();
-        byte[] buf = new byte[BUFFER];
-        long total = 0;
-        try (FileChannel ch = FileChannel.open(spool, StandardOpenOption.WRITE)) {
-            int n;
-            while ((n = in.read(buf)) != -1) {
-                md.update(buf, 0, n);
-                ByteBuffer bb = ByteBuffer.wrap(buf, 0, n);
-                try {
-                    while (bb.hasRemaining()) {
-                        ch.write(bb);
-                    }
-                } catch (IOException e) {
-                    throw cacheWriteFailed(e);
-                }
-                total += n;
-                if (length >= 0 && total > length) {
-                    throw new IOException("upstream sent more than the " + length + " bytes announced for " + key);
-                }
-                lock.lock();
-                try {
-                    written = total;
-                    changed.signalAll();
-                } finally {
-                    lock.unlock();
-                }
+    /** Releases one client that joined but will not call {@link #copyTo}. */
+    public void leave() {
+        lock.lock();
+        try {
+            leaveLocked();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private void leaveLocked() {
+        if (clients > 0 && --clients == 0) {
+            leftAt = written;
+        }
+    }
+
+    /** Whether nobody waits and too much is left to fetch for nobody (lock held). */
+    private boolean shouldAbandon(long total) {
+        if (clients > 0) {
+            return false;
+        }
+        return length >= 0 ? length - total > abandonLimit : total - leftAt > abandonLimit;
+    }
+
+    // Transitions, called by the DownloadRun on the download thread.
+
+    /** Marks the download as running; false if it was refused before it could run. */
+    boolean begin() {
+        lock.lock();
+        try {
+            if (state == State.FAILED) {
+                return false;
             }
-        }
-        if (length >= 0 && total != length) {
-            throw new IOException("upstream closed after " + total + " of " + length + " bytes of " + key);
-        }
-        if (!check.matches(md)) {
-            throw new IOException("content from upstream does not match " + key + " (" + total + " bytes); not cached");
+            running = true;
+            return true;
+        } finally {
+            lock.unlock();
         }
     }
 
-    private CacheWriteException cacheWriteFailed(IOException e) {
-        if (space != null) {
-            space.reportWriteFailure(e);
+    void writing(Storage.Writer w) {
+        lock.lock();
+        try {
+            writer = w;
+        } finally {
+            lock.unlock();
         }
-        return new CacheWriteException("cache write failed: " + e.getMessage(), e);
     }
 
-    private void fail(IOException e) {
+    /** Upstream answered: readers may start. {@code expected} is the length to insist on, or -1. */
+    void streaming(long expected, String type) {
+        lock.lock();
+        try {
+            length = expected;
+            contentType = type;
+            state = State.STREAMING;
+            changed.signalAll();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** The length the content must have, or -1 when unknown. */
+    long length() {
+        lock.lock();
+        try {
+            return length;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    long abandonLimit() {
+        return abandonLimit;
+    }
+
+    /** {@code total} bytes are written; returns whether to cancel because every client left (then refuses new ones). */
+    boolean progress(long total) {
+        lock.lock();
+        try {
+            written = total;
+            abandoned = shouldAbandon(total);
+            changed.signalAll();
+            return abandoned;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Committed (of {@code size} bytes, or by someone else when {@code size} is given): leave the map, then publish. */
+    void complete(long size) {
+        // Leave the in-flight set before anyone hears of the end, so a request that follows
+        // finds the committed entry (or starts afresh), never this finished download.
+        detach.run();
+        lock.lock();
+        try {
+            if (size >= 0) {
+                length = size;
+                written = size;
+            }
+        } finally {
+            lock.unlock();
+        }
+        publish(State.COMPLETE, null);
+    }
+
+    /**
+     * Fails the download if it has not begun running (the executor refused it or dropped it from its
+     * queue at shutdown); its clients get {@code e}. Returns whether it did.
+     */
+    boolean refuse(IOException e) {
+        lock.lock();
+        try {
+            if (running || state != State.STARTING) {
+                return false;
+            }
+            state = State.FAILED;
+            failure = e;
+        } finally {
+            lock.unlock();
+        }
+        fail(e);
+        return true;
+    }
+
+    void fail(IOException e) {
         if (e instanceof CacheWriteException) {
             // DiskSpace logs the condition once; readers pass the content through.
             LOG.debug("download of {} not cached: {}", key, e.getMessage());
+        } else if (e instanceof DownloadRun.Abandoned) {
+            LOG.info(e.getMessage());
         } else {
             LOG.warn("download of {} failed: {}", key, e.getMessage());
         }
         // A client told of this failure may retry at once: it must start a new download, not rejoin this one.
         detach.run();
+        publish(State.FAILED, e);
+    }
+
+    private void publish(State s, IOException cause) {
         lock.lock();
         try {
-            failure = e;
-            state = State.FAILED;
+            failure = cause;
+            state = s;
             changed.signalAll();
         } finally {
             lock.unlock();

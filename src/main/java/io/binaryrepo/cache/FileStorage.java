@@ -1,6 +1,8 @@
 package io.binaryrepo.cache;
 
 import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
 import java.nio.channels.SeekableByteChannel;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.DirectoryStream;
@@ -9,26 +11,59 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
-import java.util.regex.Pattern;
+import java.util.stream.Stream;
 
 /**
  * {@link Storage} on a local file system. Entries are files under the root; spool files live in
- * {@code <root>/.spool} so that a commit is a same-file-system atomic rename. Thread-safe.
+ * {@code <root>/.spool} so that a commit is a same-file-system atomic rename. Commits are durable
+ * (data forced before the rename, directory synced after it). A clean shutdown ({@link #close()}) leaves
+ * the marker {@code <root>/.clean-shutdown}; opening a non-empty root without it reports an
+ * {@link #uncleanShutdown()} for {@link CrashRecovery}. Free space is watched by a {@link DiskSpace}.
+ * Thread-safe.
  */
 public final class FileStorage implements Storage {
-    private static final Pattern SEGMENT = Pattern.compile("[A-Za-z0-9_][A-Za-z0-9._-]{0,254}");
     static final String SPOOL_DIR = ".spool";
+    static final String CLEAN_MARKER = ".clean-shutdown";
 
     private final Path root;
     private final Path spool;
+    private final DiskSpace space;
+    private final Durability durability;
+    private final FileListing listing;
+    private final Optional<Instant> uncleanShutdown;
+    private volatile boolean recovered;
 
-    /** Creates the root and spool directories if needed. */
+    /** Opens (creating if needed) a storage whose free-space checks use the system clock. */
     public FileStorage(Path root) throws IOException {
+        this(root, Clock.systemUTC());
+    }
+
+    /** @param clock paces the free-space re-checks while the disk is full */
+    public FileStorage(Path root, Clock clock) throws IOException {
+        this(root, clock, Durability.FSYNC);
+    }
+
+    FileStorage(Path root, Clock clock, Durability durability) throws IOException {
         this.root = root.toAbsolutePath().normalize();
         this.spool = this.root.resolve(SPOOL_DIR);
+        this.durability = durability;
+        boolean existed = hasEntries(this.root);
         Files.createDirectories(this.spool);
+        Path marker = this.root.resolve(CLEAN_MARKER);
+        boolean clean = Files.deleteIfExists(marker);
+        if (clean) {
+            durability.syncDirectory(this.root);
+        }
+        this.uncleanShutdown = existed && !clean ? Optional.of(fileSystemNow(spool)) : Optional.empty();
+        this.space = new DiskSpace(this.root, clock);
+        this.listing = new FileListing(this.root);
     }
 
     public Path root() {
@@ -37,31 +72,27 @@ public final class FileStorage implements Storage {
 
     /** Maps a key to its file, refusing any key that is not a plain relative path inside the root. */
     Path path(String key) {
-        if (key == null || key.isEmpty() || key.length() > 1024) {
-            throw new IllegalArgumentException("invalid storage key");
-        }
-        for (String segment : key.split("/", -1)) {
-            if (!SEGMENT.matcher(segment).matches() || segment.equals("..") || segment.equals(".")) {
-                throw new IllegalArgumentException("invalid storage key segment '" + segment + "'");
-            }
-        }
-        Path p = root.resolve(key).normalize();
-        // Belt and braces: the grammar above already forbids escaping the root.
+        Path p = root.resolve(StorageKeys.check(key)).normalize();
+        // Belt and braces: the grammar already forbids escaping the root.
         if (!p.startsWith(root) || p.equals(root) || p.startsWith(spool)) {
             throw new IllegalArgumentException("storage key outside the cache root");
         }
         return p;
     }
 
+    Durability durability() {
+        return durability;
+    }
+
     @Override
     public Optional<Entry> get(String key) throws IOException {
         Path p = path(key);
         try {
-            long size = Files.size(p);
-            if (!Files.isRegularFile(p)) {
+            BasicFileAttributes a = Files.readAttributes(p, BasicFileAttributes.class);
+            if (!a.isRegularFile()) {
                 return Optional.empty();
             }
-            return Optional.of(new FileEntry(p, size));
+            return Optional.of(new FileEntry(key, p, a.size(), a.lastModifiedTime().toInstant()));
         } catch (NoSuchFileException e) {
             return Optional.empty();
         }
@@ -75,54 +106,86 @@ public final class FileStorage implements Storage {
     /**
      * {@inheritDoc}
      *
-     * <p>Created with the process umask's permissions (unlike {@code Files.createTempFile}'s fixed 0600),
-     * so that a frontend sending cached files itself ({@code binaryrepo.offload}) can read them when ops
-     * grant it access through the umask and group (Debian's tomcat10 unit: {@code UMask=0027}, nginx's user
-     * in the tomcat group).
+     * <p>The spool file is created with the process umask's permissions (unlike
+     * {@code Files.createTempFile}'s fixed 0600), so that a frontend sending cached files itself
+     * ({@code binaryrepo.offload}) can read them when ops grant it access through the umask and group
+     * (Debian's tomcat10 unit: {@code UMask=0027}, nginx's user in the tomcat group).
      */
     @Override
-    public Path createSpoolFile() throws IOException {
-        return Files.createFile(spool.resolve("dl-" + UUID.randomUUID() + ".part"));
+    public Writer writer(String key) throws IOException {
+        return writer(key, true);
     }
 
-    @Override
-    public void commit(String key, Path spoolFile) throws IOException {
+    private SpoolWriter writer(String key, boolean reportFailures) throws IOException {
         Path target = path(key);
-        Files.createDirectories(target.getParent());
         try {
-            Files.move(spoolFile, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-        } catch (AtomicMoveNotSupportedException e) {
-            throw new IOException("cache root does not support atomic rename: " + root, e);
+            return new SpoolWriter(this, key, target, spool.resolve("dl-" + UUID.randomUUID() + ".part"), reportFailures);
+        } catch (IOException e) {
+            if (reportFailures) {
+                reportWriteFailure(e);
+            }
+            throw new CacheWriteException("cannot create a spool file: " + e.getMessage(), e);
         }
     }
 
+    /**
+     * {@inheritDoc}
+     *
+     * <p>Failures of metadata writes are not reported to the free-space watch: only downloads decide
+     * whether the cache counts as full (the behaviour since the disk-full handling was added).
+     */
     @Override
     public void put(String key, byte[] value) throws IOException {
-        Path tmp = createSpoolFile();
-        try {
-            Files.write(tmp, value, StandardOpenOption.TRUNCATE_EXISTING);
-            commit(key, tmp);
-        } finally {
-            Files.deleteIfExists(tmp);
+        try (SpoolWriter w = writer(key, false)) {
+            w.write(ByteBuffer.wrap(value));
+            w.commit();
         }
     }
 
     @Override
     public Optional<byte[]> read(String key, int maxBytes) throws IOException {
         Path p = path(key);
-        try {
-            if (Files.size(p) > maxBytes) {
+        try (SeekableByteChannel ch = Files.newByteChannel(p, StandardOpenOption.READ)) {
+            long size = ch.size();
+            if (size > maxBytes) {
                 throw new IOException("cache entry " + key + " is larger than " + maxBytes + " bytes");
             }
-            return Optional.of(Files.readAllBytes(p));
+            ByteBuffer buf = ByteBuffer.allocate((int) size);
+            while (buf.hasRemaining() && ch.read(buf) >= 0) {
+                // fill
+            }
+            if (buf.hasRemaining()) {
+                throw new IOException("cache entry " + key + " shrank while being read");
+            }
+            return Optional.of(buf.array());
         } catch (NoSuchFileException e) {
             return Optional.empty();
         }
     }
 
     @Override
-    public void delete(String key) throws IOException {
-        Files.deleteIfExists(path(key));
+    public boolean delete(String key) throws IOException {
+        return Files.deleteIfExists(path(key));
+    }
+
+    @Override
+    public Page list(String prefix, String startAfter, int limit) throws IOException {
+        return listing.list(prefix, startAfter, limit);
+    }
+
+    @Override
+    public Usage usage() throws IOException {
+        return listing.usage();
+    }
+
+    @Override
+    public boolean hasRoomFor(long bytes) {
+        return space.hasRoomFor(bytes);
+    }
+
+    /** Records a failed cache write: logged once, downloads pass through until space returns. */
+    void reportWriteFailure(IOException e) {
+        space.reportWriteFailure(e);
     }
 
     @Override
@@ -139,32 +202,109 @@ public final class FileStorage implements Storage {
     }
 
     @Override
-    public void close() {
-        // nothing held open
+    public Optional<Instant> uncleanShutdown() {
+        return uncleanShutdown;
     }
 
-    private static final class FileEntry implements Entry {
-        private final Path file;
-        private final long size;
+    @Override
+    public void recovered() {
+        recovered = true;
+    }
 
-        FileEntry(Path file, long size) {
-            this.file = file;
-            this.size = size;
+    /**
+     * Renames a forced spool file onto {@code target} and syncs the directories that changed: the
+     * target's and those of any directory created for it.
+     */
+    void moveIntoPlace(Path spoolFile, Path target) throws IOException {
+        List<Path> created = new ArrayList<>();
+        for (Path d = target.getParent(); !Files.isDirectory(d); d = d.getParent()) {
+            created.add(d);
         }
-
-        @Override
-        public long size() {
-            return size;
+        Files.createDirectories(target.getParent());
+        try {
+            Files.move(spoolFile, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        } catch (AtomicMoveNotSupportedException e) {
+            throw new IOException("cache root does not support atomic rename: " + root, e);
         }
+        durability.syncDirectory(target.getParent());
+        for (Path d : created) {
+            durability.syncDirectory(d.getParent());
+        }
+    }
 
+    /**
+     * Writes the clean-shutdown marker, unless an unclean shutdown's entries were not re-verified yet
+     * (then the next start verifies them again). Open writers and readers stay usable.
+     */
+    @Override
+    public void close() throws IOException {
+        if (uncleanShutdown.isPresent() && !recovered) {
+            return;
+        }
+        Path marker = root.resolve(CLEAN_MARKER);
+        try (FileChannel ch = FileChannel.open(marker, StandardOpenOption.CREATE, StandardOpenOption.WRITE)) {
+            durability.force(ch);
+        }
+        durability.syncDirectory(root);
+    }
+
+    /**
+     * The file system's own idea of now (the modification time of a new file), so that it compares
+     * exactly with entries' times: the kernel stamps files from a coarse clock that can lag
+     * {@link Instant#now()} by a tick.
+     */
+    private static Instant fileSystemNow(Path dir) throws IOException {
+        Path probe = dir.resolve("opened-" + UUID.randomUUID());
+        Files.createFile(probe);
+        try {
+            return Files.getLastModifiedTime(probe).toInstant();
+        } finally {
+            Files.delete(probe);
+        }
+    }
+
+    private static boolean hasEntries(Path root) throws IOException {
+        if (!Files.isDirectory(root)) {
+            return false;
+        }
+        try (Stream<Path> s = Files.list(root)) {
+            return s.anyMatch(p -> StorageKeys.validSegment(p.getFileName().toString()));
+        }
+    }
+
+    /** How data and directories are made durable; replaceable so tests can observe it (power loss cannot be simulated). */
+    interface Durability {
+        /** The real thing: fsync the file, fsync the directory. */
+        Durability FSYNC = new Durability() {
+            @Override
+            public void force(FileChannel ch) throws IOException {
+                ch.force(true);
+            }
+
+            @Override
+            public void syncDirectory(Path dir) throws IOException {
+                try (FileChannel ch = FileChannel.open(dir, StandardOpenOption.READ)) {
+                    ch.force(true);
+                }
+            }
+        };
+
+        /** Forces a file's data (and size) to disk. */
+        void force(FileChannel ch) throws IOException;
+
+        /** Makes a directory's entries (renames, new files) durable. */
+        void syncDirectory(Path dir) throws IOException;
+    }
+
+    private record FileEntry(String key, Path path, long size, Instant lastModified) implements Entry {
         @Override
         public SeekableByteChannel open() throws IOException {
-            return Files.newByteChannel(file, StandardOpenOption.READ);
+            return Files.newByteChannel(path, StandardOpenOption.READ);
         }
 
         @Override
         public Optional<Path> file() {
-            return Optional.of(file);
+            return Optional.of(path);
         }
     }
 }

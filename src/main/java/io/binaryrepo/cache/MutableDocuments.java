@@ -123,6 +123,7 @@ public final class MutableDocuments {
     private final Storage storage;
     private final Clock clock;
     private final Coalescer<Document> inflight = new Coalescer<>();
+    private final Coalescer<Optional<Document>> loading = new Coalescer<>();
     private final DocumentMemory memory;
 
     /** @param memoryBytes how many bytes of documents (bodies and per-entry overhead) to keep in memory */
@@ -264,13 +265,24 @@ public final class MutableDocuments {
         if (d != null) {
             return Optional.of(d);
         }
-        Optional<byte[]> raw;
+        // Concurrent readers of one key share one read from disk (and so one copy in memory).
         try {
-            raw = storage.read(key, MAX_STORED);
+            return loading.get(key, () -> {
+                Document again = memory.get(key);
+                if (again != null) {
+                    return Optional.of(again);
+                }
+                Optional<byte[]> raw;
+                try {
+                    raw = storage.read(key, MAX_STORED);
+                } catch (IOException e) {
+                    return Optional.empty();
+                }
+                return raw.flatMap(bytes -> decode(key, bytes));
+            });
         } catch (IOException e) {
             return Optional.empty();
         }
-        return raw.flatMap(bytes -> decode(key, bytes));
     }
 
     private Optional<Document> decode(String key, byte[] bytes) {

@@ -15,4 +15,12 @@ public interface UpstreamBody extends Closeable {
 
     /** The body; read once, by the download's thread. */
     InputStream stream();
+
+    /**
+     * What the body must be: {@code planned} (the check known before upstream answered) unless upstream's
+     * answer stated the content's digest itself (Maven's {@code X-Checksum-Sha1}).
+     */
+    default ContentCheck check(ContentCheck planned) {
+        return planned;
+    }
 }

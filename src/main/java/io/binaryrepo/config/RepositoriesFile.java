@@ -37,7 +37,7 @@ public final class RepositoriesFile {
     /** The user info of a URL, up to its last '@' before the path: {@code https://user:pw@host}. */
     private static final Pattern USER_INFO = Pattern.compile("^([^:/?#]*://)[^/?#]*@");
     private static final Set<String> FIELDS = Set.of("name", "type", "url", "username", "password",
-            "metadataTtl", "connectTimeout", "readTimeout");
+            "metadataTtl", "connectTimeout", "readTimeout", "allowedHosts", "access", "roles");
 
     private final Map<String, Set<String>> typeOptions;
     private final Function<String, String> environment;
@@ -151,7 +151,8 @@ public final class RepositoriesFile {
                 known.addAll(formatFields);
                 throw new ConfigException(prefix + "unknown field '" + e.getKey() + "' (known: " + String.join(", ", sorted(known)) + ")");
             }
-            if (!e.getValue().isValueNode() || e.getValue().isNull()) {
+            if (!e.getKey().equals("allowedHosts") && !e.getKey().equals("roles")
+                    && (!e.getValue().isValueNode() || e.getValue().isNull())) {
                 throw new ConfigException(prefix + "field '" + e.getKey() + "': must be a plain value");
             }
         }
@@ -175,7 +176,33 @@ public final class RepositoriesFile {
         return new RepositoryConfig(name, type, url, user, pass,
                 duration(node, "metadataTtl", RepositoryConfig.DEFAULT_METADATA_TTL, prefix),
                 positive(node, "connectTimeout", RepositoryConfig.DEFAULT_CONNECT_TIMEOUT, prefix),
-                positive(node, "readTimeout", RepositoryConfig.DEFAULT_READ_TIMEOUT, prefix), options);
+                positive(node, "readTimeout", RepositoryConfig.DEFAULT_READ_TIMEOUT, prefix), options,
+                allowedHosts(node, prefix), AccessField.parse(node.get("access"), node.get("roles"), prefix));
+    }
+
+    /** {@code allowedHosts}: a list of {@code host} or {@code host:port} entries (issue 17). */
+    private static List<AllowedHost> allowedHosts(JsonNode node, String prefix) {
+        JsonNode v = node.get("allowedHosts");
+        if (v == null) {
+            return List.of();
+        }
+        if (!v.isArray()) {
+            throw new ConfigException(prefix + "field 'allowedHosts': must be a list of host or host:port entries");
+        }
+        List<AllowedHost> hosts = new ArrayList<>();
+        for (int i = 0; i < v.size(); i++) {
+            JsonNode e = v.get(i);
+            if (!e.isTextual() && !e.isNumber()) {
+                throw new ConfigException(prefix + "field 'allowedHosts': entry #" + (i + 1)
+                        + " must be a plain host or host:port");
+            }
+            try {
+                hosts.add(AllowedHost.parse(e.asText()));
+            } catch (IllegalArgumentException ex) {
+                throw new ConfigException(prefix + "field 'allowedHosts': entry #" + (i + 1) + ": " + ex.getMessage());
+            }
+        }
+        return hosts;
     }
 
     /** A per-format field: a plain value ({@code ${VAR}} expanded) or a list of plain values. */

@@ -2,6 +2,7 @@ package io.binaryrepo.config;
 
 import java.net.URI;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
@@ -20,9 +21,13 @@ import java.util.Optional;
  * @param readTimeout upstream timeout between two reads (and for the response headers)
  * @param options the per-format fields of the repository's entry (see {@code Format.options()}): a String for
  *     a plain value ({@code ${VAR}} expanded), a {@code List<String>} for a list of plain values
+ * @param allowedHosts hosts besides the upstream's own origin that redirects and absolute URLs may lead
+ *     to although they resolve to internal addresses (issue 17); never null, immutable
+ * @param access who may read the repository (fields {@code access} and {@code roles}; issue 12)
  */
 public record RepositoryConfig(String name, String type, URI url, String username, String password,
-        Duration metadataTtl, Duration connectTimeout, Duration readTimeout, Map<String, Object> options) {
+        Duration metadataTtl, Duration connectTimeout, Duration readTimeout, Map<String, Object> options,
+        List<AllowedHost> allowedHosts, Access access) {
 
     public static final Duration DEFAULT_METADATA_TTL = Duration.ofMinutes(5);
     public static final Duration DEFAULT_CONNECT_TIMEOUT = Duration.ofSeconds(10);
@@ -36,12 +41,28 @@ public record RepositoryConfig(String name, String type, URI url, String usernam
         Objects.requireNonNull(connectTimeout, "connectTimeout");
         Objects.requireNonNull(readTimeout, "readTimeout");
         options = Map.copyOf(options);
+        allowedHosts = allowedHosts == null ? List.of() : List.copyOf(allowedHosts);
+        Objects.requireNonNull(access, "access");
     }
 
-    /** A repository without per-format options. */
+    /** A repository anyone may read ({@link Access#ANONYMOUS}). */
+    public RepositoryConfig(String name, String type, URI url, String username, String password,
+            Duration metadataTtl, Duration connectTimeout, Duration readTimeout, Map<String, Object> options,
+            List<AllowedHost> allowedHosts) {
+        this(name, type, url, username, password, metadataTtl, connectTimeout, readTimeout, options, allowedHosts,
+                Access.ANONYMOUS);
+    }
+
+    /** A repository without per-format options or {@code allowedHosts}. */
     public RepositoryConfig(String name, String type, URI url, String username, String password,
             Duration metadataTtl, Duration connectTimeout, Duration readTimeout) {
-        this(name, type, url, username, password, metadataTtl, connectTimeout, readTimeout, Map.of());
+        this(name, type, url, username, password, metadataTtl, connectTimeout, readTimeout, Map.of(), List.of());
+    }
+
+    /** A repository without {@code allowedHosts}. */
+    public RepositoryConfig(String name, String type, URI url, String username, String password,
+            Duration metadataTtl, Duration connectTimeout, Duration readTimeout, Map<String, Object> options) {
+        this(name, type, url, username, password, metadataTtl, connectTimeout, readTimeout, options, List.of());
     }
 
     /** A plain per-format option, if set. */
@@ -65,7 +86,8 @@ public record RepositoryConfig(String name, String type, URI url, String usernam
     @Override
     public String toString() {
         return "RepositoryConfig[name=" + name + ", type=" + type + ", url=" + url
-                + ", credentials=" + (username == null ? "none" : "configured") + ", metadataTtl=" + metadataTtl + "]";
+                + ", credentials=" + (username == null ? "none" : "configured") + ", metadataTtl=" + metadataTtl + ", allowedHosts=" + allowedHosts
+                + ", access=" + (access.anonymous() ? "anonymous" : "roles " + access.roles()) + "]";
     }
 
     /** User name and password for an upstream; {@link #toString()} never shows the password. */

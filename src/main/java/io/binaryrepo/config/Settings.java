@@ -22,6 +22,14 @@ public final class Settings {
      * itself. Unset: binaryrepo sends them.
      */
     public static final String OFFLOAD = "binaryrepo.offload";
+    /**
+     * Bytes a download may still fetch once every client has left it (default 256MiB); more remaining and
+     * it is cancelled. A byte count with an optional unit: {@code 500000}, {@code 64KiB}, {@code 256MiB},
+     * {@code 200GiB}.
+     */
+    public static final String DOWNLOAD_ABANDON_LIMIT = "binaryrepo.download.abandonLimit";
+    /** Downloads from upstream running at once (default 64); further ones queue. */
+    public static final String DOWNLOAD_MAX_CONCURRENT = "binaryrepo.download.maxConcurrent";
 
     private final Function<String, String> contextParams;
     private final Function<String, String> systemProperties;
@@ -47,6 +55,51 @@ public final class Settings {
     /** The cache root; {@code ./data} under the server's working directory when not configured. */
     public Path storageDir() {
         return Path.of(get(STORAGE_DIR).orElse("data")).toAbsolutePath().normalize();
+    }
+
+    /**
+     * The byte count {@code name} ({@code 123}, {@code 64KiB}, {@code 256MiB}, {@code 200GiB}), or
+     * {@code defaultBytes} when unset.
+     *
+     * @throws ConfigException naming the parameter when the value is not such a count
+     */
+    public long bytes(String name, long defaultBytes) {
+        Optional<String> v = get(name);
+        if (v.isEmpty()) {
+            return defaultBytes;
+        }
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("(\\d{1,18})\\s*(|B|KiB|MiB|GiB|TiB)").matcher(v.get());
+        if (m.matches()) {
+            int shift = switch (m.group(2)) {
+                case "KiB" -> 10;
+                case "MiB" -> 20;
+                case "GiB" -> 30;
+                case "TiB" -> 40;
+                default -> 0;
+            };
+            long n = Long.parseLong(m.group(1));
+            if (n <= (Long.MAX_VALUE >> shift)) {
+                return n << shift;
+            }
+        }
+        throw new ConfigException("binaryrepo not started: " + name + " is '" + v.get()
+                + "'; use a byte count such as 1048576, 64KiB, 256MiB or 200GiB");
+    }
+
+    /**
+     * The positive whole number {@code name}, or {@code defaultValue} when unset.
+     *
+     * @throws ConfigException naming the parameter when the value is not a positive whole number
+     */
+    public int positiveInt(String name, int defaultValue) {
+        Optional<String> v = get(name);
+        if (v.isEmpty()) {
+            return defaultValue;
+        }
+        if (v.get().matches("[1-9]\\d{0,8}")) {
+            return Integer.parseInt(v.get());
+        }
+        throw new ConfigException("binaryrepo not started: " + name + " is '" + v.get() + "'; use a positive whole number");
     }
 
     /** The repositories file, when one is configured. */

@@ -11,7 +11,8 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 
 /**
- * The status page ({@code /} and {@code /ui/}) and its data ({@code /api/v1/stats}, JSON). Setting
+ * The status page ({@code /} and {@code /ui/}) and its data (JSON: {@code /ui/stats} for the page,
+ * {@code /api/v1/stats} for admin tools, which web.xml keeps for role {@code binaryrepo-admin}). Setting
  * {@code binaryrepo.dashboard}: {@code public} (default: anyone may look) or {@code admin} (only users in
  * the container-managed role {@code binaryrepo-admin}; others get 403, so the deployment must configure
  * a login method and security constraint for it). Thread-safe.
@@ -49,10 +50,12 @@ public final class DashboardServlet extends HttpServlet {
             return;
         }
         String path = req.getServletPath() + (req.getPathInfo() == null ? "" : req.getPathInfo());
-        if (path.equals("/api/v1/stats")) {
+        // /api/v1/stats is the admin tools' copy (web.xml requires binaryrepo-admin for /api/v1/*); the page
+        // refreshes from /ui/stats, which has the page's own access rule.
+        if (path.equals("/api/v1/stats") || path.equals("/ui/stats")) {
             send(resp, 200, "application/json", JSON.writeValueAsBytes(metrics.stats().json()));
         } else if (path.isEmpty() || path.equals("/") || path.equals("/ui") || path.equals("/ui/")) {
-            String html = DashboardPage.render(metrics.stats().json(), req.getContextPath() + "/api/v1/stats");
+            String html = DashboardPage.render(metrics.stats().json(), req.getContextPath() + "/ui/stats");
             send(resp, 200, "text/html; charset=utf-8", html.getBytes(StandardCharsets.UTF_8));
         } else {
             send(resp, 404, "text/plain; charset=utf-8", "no such page".getBytes(StandardCharsets.UTF_8));

@@ -2,6 +2,7 @@ package io.binaryrepo.docker;
 
 import io.binaryrepo.repo.Failures;
 import io.binaryrepo.repo.Resource;
+import io.binaryrepo.upstream.Traffic;
 import io.binaryrepo.upstream.UpstreamClient;
 import io.binaryrepo.upstream.UpstreamResponse;
 import java.io.IOException;
@@ -36,7 +37,7 @@ final class DockerBlobs {
 
     /** Sends GET or HEAD for the blob; a 200 is upstream's confirmation for this name. */
     private UpstreamResponse send(String method, String name, Digest digest) throws IOException {
-        UpstreamResponse r = upstream.send(method, "/v2/" + name + "/blobs/" + digest, Map.of(),
+        UpstreamResponse r = upstream.send(Traffic.forContent(method), method, "/v2/" + name + "/blobs/" + digest, Map.of(),
                 DockerResolver.scope(name));
         if (r.status() == 200) {
             links.link(name, digest);

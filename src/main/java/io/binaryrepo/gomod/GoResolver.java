@@ -6,6 +6,7 @@ import io.binaryrepo.repo.ErrorStyle;
 import io.binaryrepo.repo.Resource;
 import io.binaryrepo.repo.RepositoryContext;
 import io.binaryrepo.repo.Resolver;
+import io.binaryrepo.upstream.Traffic;
 import io.binaryrepo.upstream.UpstreamClient;
 import java.util.Map;
 
@@ -55,7 +56,7 @@ final class GoResolver implements Resolver {
         return new Resource.Content(keyPrefix + path.key(), path.contentType(), IMMUTABLE, keyPrefix,
                 Resource.Guard.NONE,
                 () -> new Resource.Fetch(ContentCheck.sizeOnly(-1),
-                        method -> upstream.send(method, path.upstreamPath(), Map.of(), null)),
+                        method -> upstream.send(Traffic.forContent(method), method, path.upstreamPath(), Map.of(), null)),
                 GoErrors.failures(path));
     }
 

@@ -10,7 +10,7 @@ import java.util.function.BooleanSupplier;
 
 /**
  * Whether this deployment can serve (for load balancers and Kubernetes readiness probes): the
- * configuration loaded, the storage takes a new file (one spool file created and deleted per check), and
+ * configuration loaded, the storage takes a write (one byte into a new spool file, aborted, per check), and
  * the cache's file system has at least the threshold free. Each check runs when asked; thread-safe.
  */
 public final class Readiness {
@@ -22,6 +22,7 @@ public final class Readiness {
     public static final long DEFAULT_MIN_FREE = 64L * 1024 * 1024;
 
     private static final ObjectMapper JSON = new ObjectMapper();
+    private static final String PROBE_KEY = "binaryrepo/health-probe";
 
     private final BooleanSupplier configured;
     private final Storage storage;
@@ -57,9 +58,9 @@ public final class Readiness {
     }
 
     private boolean storage(ObjectNode n) {
-        try {
-            Path probe = storage.createSpoolFile();
-            Files.delete(probe);
+        // One byte written to a new (spool) file and aborted: nothing is committed under the key.
+        try (Storage.Writer w = storage.writer(PROBE_KEY)) {
+            w.write(java.nio.ByteBuffer.wrap(new byte[] {1}));
             return status(n, true, null);
         } catch (IOException | RuntimeException e) {
             return status(n, false, "cannot create a file in the cache: " + e);

@@ -30,7 +30,7 @@ final class HelmResolver implements Resolver {
         Duration negative = ttl.compareTo(NEGATIVE_TTL) < 0 ? ttl : NEGATIVE_TTL;
         this.index = new HelmIndex(name, context.documents(),
                 new MutableDocuments.Policy(ttl, negative, MAX_INDEX_BYTES), context.upstream());
-        this.charts = new HelmCharts(name, index, context.upstream());
+        this.charts = new HelmCharts(name, index, context.upstream(), context.storage(), ttl);
     }
 
     @Override

@@ -4,6 +4,7 @@ import io.binaryrepo.cache.CacheWriteException;
 import io.binaryrepo.cache.Download;
 import io.binaryrepo.cache.DownloadFailedException;
 import io.binaryrepo.cache.Downloads;
+import io.binaryrepo.cache.DownloadsBusyException;
 import io.binaryrepo.cache.Passthrough;
 import io.binaryrepo.cache.Storage;
 import io.binaryrepo.cache.UpstreamBody;
@@ -13,6 +14,7 @@ import java.io.IOException;
 import java.net.SocketTimeoutException;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -109,7 +111,12 @@ final class ContentServer {
         Download d = joined.download();
         if (!d.origin().equals(c.origin())) {
             // Someone else's download: share its bytes only once this repository may see them.
-            c.guard().check();
+            try {
+                c.guard().check();
+            } catch (IOException | RuntimeException e) {
+                d.leave(); // this client will not read: the download may be abandoned if nobody else does
+                throw e;
+            }
         }
         events.waiters(1);
         try {
@@ -129,10 +136,19 @@ final class ContentServer {
             events.outcome(RequestEvents.Outcome.PASSTHROUGH);
             return;
         } catch (SocketTimeoutException e) {
+            // awaitHead has released this client
             throw new ProxyError(504, "UNAVAILABLE", "upstream did not answer within " + headTimeout.toSeconds()
                     + " s for " + c.failures().what());
+        } catch (DownloadsBusyException e) {
+            throw new ProxyError(503, "UNAVAILABLE", e.getMessage(), Map.of("Retry-After", "5"));
         }
-        ByteRange range = h.length() >= 0 ? ByteRange.parse(ranges, h.length()) : null;
+        ByteRange range;
+        try {
+            range = h.length() >= 0 ? ByteRange.parse(ranges, h.length()) : null;
+        } catch (ProxyError e) {
+            d.leave(); // 416: this client reads nothing
+            throw e;
+        }
         long[] span = headers(reply, c, h.length(), range);
         // Headers go out as soon as upstream answered: containerd gives up after 30 s without them.
         reply.flush();
@@ -168,7 +184,7 @@ final class ContentServer {
             if (!headersSent) {
                 headers(reply, c, length, range);
             }
-            Passthrough.copy(body.stream(), length, fetch.check(), reply.body(), start + skip, end);
+            Passthrough.copy(body.stream(), length, body.check(fetch.check()), reply.body(), start + skip, end);
             long sent = end >= 0 ? end - start - skip : length >= 0 ? length - start - skip : 0;
             events.served(false, sent);
         } catch (UpstreamException e) {

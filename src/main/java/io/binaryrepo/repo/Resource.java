@@ -9,13 +9,14 @@ import java.util.Map;
 import java.util.Objects;
 
 /**
- * What a request asks for, as a format describes it; the {@link ResourceHandler} carries it out. Three
+ * What a request asks for, as a format describes it; the {@link ResourceHandler} carries it out. Four
  * kinds: {@link Content} (immutable, addressed by content: cached forever), {@link Document} (mutable:
- * served within a freshness policy, revalidated, stale if upstream fails) and {@link Fixed} (an answer
- * the format knows without cache or upstream). Descriptions are immutable values; the callbacks they
+ * served within a freshness policy, revalidated, stale if upstream fails), {@link Fixed} (an answer
+ * the format knows without cache or upstream) and {@link Forward} (a request with a body passed to upstream
+ * uncached, such as {@code npm audit}). Descriptions are immutable values; the callbacks they
  * hold are called on the request's thread unless they say otherwise.
  */
-public sealed interface Resource permits Resource.Content, Resource.Document, Resource.Fixed {
+public sealed interface Resource permits Resource.Content, Resource.Document, Resource.Fixed, Resource.Forward {
 
     /**
      * Immutable content: a blob, a chart, a module zip. Served from the cache when it is there (with single
@@ -95,6 +96,35 @@ public sealed interface Resource permits Resource.Content, Resource.Document, Re
         }
     }
 
+    /**
+     * A request forwarded to upstream and its answer streamed back, nothing cached: for the few POSTs a
+     * read-only cache must pass on (npm audit). The client's body is read up to {@code maxBody} bytes (more is
+     * 413) and given to {@code exchange}, which sends it with the repository's own upstream credentials: the
+     * client's headers (its {@code Authorization} above all) are never forwarded unless the format copies one
+     * on purpose. A 2xx answer is streamed back with its status, content type and length; any other status
+     * and every failure go through {@code failures} (502/504/429, never a made-up success).
+     *
+     * @param maxBody the largest request body accepted, in bytes
+     * @param exchange sends the body upstream; the caller closes the response
+     * @param failures what upstream statuses become for the client
+     */
+    record Forward(int maxBody, Exchange exchange, Failures failures) implements Resource {
+        public Forward {
+            if (maxBody < 0) {
+                throw new IllegalArgumentException("maxBody < 0");
+            }
+            Objects.requireNonNull(exchange, "exchange");
+            Objects.requireNonNull(failures, "failures");
+        }
+    }
+
+    /** Sends a forwarded request's body upstream. */
+    @FunctionalInterface
+    interface Exchange {
+        /** Any status is returned; the caller closes the response. */
+        UpstreamResponse send(byte[] body) throws IOException;
+    }
+
     /** Decides, before cached content is served, whether this client's repository may see it. */
     @FunctionalInterface
     interface Guard {
@@ -120,12 +150,38 @@ public sealed interface Resource permits Resource.Content, Resource.Document, Re
      * @param check what the bytes must be before they are committed or passed through
      * @param call sends GET (for the download, on a download thread) or HEAD (for a client's HEAD); any
      *     status is returned, the shared handler decides what it means
+     * @param answerCheck decides the check from upstream's 200 answer to the GET, before its body is read
+     *     (Maven repositories state the checksum in {@code X-Checksum-Sha1} headers); {@link AnswerCheck#PLANNED}
+     *     keeps {@code check}
      */
-    record Fetch(ContentCheck check, UpstreamCall call) {
+    record Fetch(ContentCheck check, UpstreamCall call, AnswerCheck answerCheck) {
         public Fetch {
             Objects.requireNonNull(check, "check");
             Objects.requireNonNull(call, "call");
+            Objects.requireNonNull(answerCheck, "answerCheck");
         }
+
+        /** A fetch whose check is known before upstream answers. */
+        public Fetch(ContentCheck check, UpstreamCall call) {
+            this(check, call, AnswerCheck.PLANNED);
+        }
+    }
+
+    /**
+     * The check of content whose digest upstream states in its answer. Called on the thread that opens the
+     * download (or the passthrough), with the open 200 response; it may ask upstream for more (a checksum
+     * file) but must not read or close {@code answer}.
+     */
+    @FunctionalInterface
+    interface AnswerCheck {
+        AnswerCheck PLANNED = (answer, planned) -> planned;
+
+        /**
+         * @param planned the fetch's {@link Fetch#check()}
+         * @throws IOException (an {@link io.binaryrepo.upstream.UpstreamException} for upstream failures) when
+         *     the check cannot be decided: the download fails and nothing is committed
+         */
+        ContentCheck check(UpstreamResponse answer, ContentCheck planned) throws IOException;
     }
 
     /** Sends one upstream request; the caller closes the response. */

@@ -83,6 +83,8 @@ public final class ResourceHandler {
             content.serve(c, request, reply);
         } else if (r instanceof Resource.Document d) {
             serveDocument(d, request, reply);
+        } else if (r instanceof Resource.Forward f) {
+            Forwarder.serve(f, request, reply);
         } else {
             serveFixed((Resource.Fixed) r, request, reply);
         }
@@ -115,6 +117,9 @@ public final class ResourceHandler {
         reply.status(f.status());
         reply.contentType(f.contentType());
         f.headers().forEach(reply::header);
+        if (f.status() == 304 || f.status() == 204) {
+            return; // no body, and no Content-Length that would claim one (RFC 9110 sections 8.6, 15.4.5)
+        }
         reply.contentLength(f.length());
         if (!request.isHead()) {
             f.writeBody(reply.body());

@@ -3,6 +3,7 @@ package io.binaryrepo.upstream;
 import io.binaryrepo.cache.Coalescer;
 import io.binaryrepo.config.RepositoryConfig.Credentials;
 import java.io.IOException;
+import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
@@ -10,13 +11,17 @@ import java.time.Instant;
 import java.util.Base64;
 import java.util.List;
 import java.util.Optional;
-import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Decides the {@code Authorization} header for requests to one upstream registry, following its
  * {@code WWW-Authenticate} challenges: bearer tokens (the Docker registry token protocol) fetched
  * anonymously or with the configured credentials and cached per scope until they expire, or HTTP
  * Basic. Thread-safe. Tokens and credentials are never logged.
+ *
+ * <p>Memory: tokens live in a {@link TokenCache} bounded to {@link TokenCache#DEFAULT_MAX_ENTRIES}
+ * entries and {@link TokenCache#DEFAULT_MAX_CHARS} characters (LRU), because scopes name images that
+ * clients choose (issue 17). A bearer realm is accepted only as an absolute URL, and only over https
+ * when the upstream itself is https: the configured password is sent to the realm.
  */
 final class TokenAuthenticator {
     /** Renew a little before the token expires so a request does not race its expiry. */
@@ -37,24 +42,28 @@ final class TokenAuthenticator {
         }
     }
 
-    private record Cached(String value, Instant expires) {
-    }
-
     private record BearerRealm(String realm, String service) {
     }
 
     private final Credentials credentials;
     private final Clock clock;
     private final TokenFetcher fetcher;
-    private final ConcurrentHashMap<String, Cached> tokens = new ConcurrentHashMap<>();
+    private final URI upstream;
+    private final TokenCache tokens;
     /** Concurrent requests that need the same new token wait for one token request. */
     private final Coalescer<String> fetches = new Coalescer<>();
     private volatile BearerRealm bearer;
     private volatile boolean basic;
 
-    TokenAuthenticator(Credentials credentials, Clock clock, TokenFetcher fetcher) {
+    /**
+     * @param upstream the upstream's URL: an https upstream accepts only https realms
+     * @param tokens where tokens are cached (its bounds are this authenticator's)
+     */
+    TokenAuthenticator(URI upstream, Credentials credentials, Clock clock, TokenCache tokens, TokenFetcher fetcher) {
+        this.upstream = upstream;
         this.credentials = credentials;
         this.clock = clock;
+        this.tokens = tokens;
         this.fetcher = fetcher;
     }
 
@@ -66,9 +75,9 @@ final class TokenAuthenticator {
     Optional<String> authorization(String scope) throws IOException {
         BearerRealm b = bearer;
         if (b != null) {
-            Cached c = tokens.get(key(b, scope));
-            if (c != null && clock.instant().isBefore(c.expires())) {
-                return Optional.of("Bearer " + c.value());
+            String cached = tokens.get(key(b, scope));
+            if (cached != null) {
+                return Optional.of("Bearer " + cached);
             }
             return Optional.of("Bearer " + fetch(b, scope));
         }
@@ -79,8 +88,11 @@ final class TokenAuthenticator {
     }
 
     /**
-     * Handles a 401: learns the challenge and obtains fresh authorization.
+     * Handles a 401 from the upstream's own origin (the caller never passes another origin's challenge):
+     * learns the challenge and obtains fresh authorization.
      *
+     * @throws UpstreamException of kind {@link UpstreamException.Kind#REFUSED} for a plain-http realm of an
+     *     https upstream, {@link UpstreamException.Kind#INVALID} for a malformed challenge or realm
      * @return the {@code Authorization} value for one retry, or empty when retrying cannot help
      */
     Optional<String> onUnauthorized(String wwwAuthenticate, String scope) throws IOException {
@@ -96,7 +108,7 @@ final class TokenAuthenticator {
         }
         for (Challenge c : challenges) {
             if (c.scheme().equals("bearer") && c.param("realm") != null) {
-                BearerRealm b = new BearerRealm(c.param("realm"), c.param("service"));
+                BearerRealm b = new BearerRealm(checkRealm(c.param("realm")), c.param("service"));
                 bearer = b;
                 // The challenge's scope is what the registry wants for this request; prefer it.
                 String s = c.param("scope") != null ? c.param("scope") : scope;
@@ -122,8 +134,29 @@ final class TokenAuthenticator {
         Duration life = t.lifetime() == null ? DEFAULT_LIFETIME : t.lifetime();
         Instant expires = clock.instant().plus(life).minus(life.compareTo(EXPIRY_MARGIN.multipliedBy(2)) > 0
                 ? EXPIRY_MARGIN : Duration.ZERO);
-        tokens.put(key(b, scope), new Cached(t.value(), expires));
+        tokens.put(key(b, scope), t.value(), expires);
         return t.value();
+    }
+
+    private String checkRealm(String realm) throws UpstreamException {
+        URI uri;
+        try {
+            uri = new URI(realm);
+        } catch (java.net.URISyntaxException e) {
+            throw new UpstreamException(UpstreamException.Kind.INVALID, "upstream named a malformed token realm", null);
+        }
+        String scheme = DestinationPolicy.scheme(uri);
+        if (!uri.isAbsolute() || uri.getHost() == null || (!scheme.equals("http") && !scheme.equals("https"))) {
+            throw new UpstreamException(UpstreamException.Kind.INVALID,
+                    "upstream named a token realm that is not an absolute http(s) URL", null);
+        }
+        if (scheme.equals("http") && DestinationPolicy.scheme(upstream).equals("https")) {
+            throw new UpstreamException(UpstreamException.Kind.REFUSED, "the https upstream "
+                    + DestinationPolicy.origin(upstream) + " named the plain-http token realm "
+                    + DestinationPolicy.origin(uri) + "; binaryrepo sends credentials and asks for tokens over https only",
+                    null);
+        }
+        return realm;
     }
 
     private String basicValue() {

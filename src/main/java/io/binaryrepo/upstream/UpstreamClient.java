@@ -17,30 +17,32 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import javax.net.ssl.SSLContext;
 import org.apache.hc.client5.http.ConnectTimeoutException;
-import org.apache.hc.client5.http.config.ConnectionConfig;
-import org.apache.hc.client5.http.config.RequestConfig;
-import org.apache.hc.client5.http.impl.classic.CloseableHttpClient;
-import org.apache.hc.client5.http.impl.classic.HttpClients;
-import org.apache.hc.client5.http.impl.io.PoolingHttpClientConnectionManager;
-import org.apache.hc.client5.http.impl.io.PoolingHttpClientConnectionManagerBuilder;
+import org.apache.hc.client5.http.classic.methods.HttpUriRequestBase;
 import org.apache.hc.client5.http.routing.RoutingSupport;
 import org.apache.hc.core5.http.ClassicHttpResponse;
 import org.apache.hc.core5.http.HttpException;
-import org.apache.hc.core5.http.message.BasicClassicHttpRequest;
-import org.apache.hc.core5.util.TimeValue;
-import org.apache.hc.core5.util.Timeout;
-import org.apache.hc.client5.http.impl.DefaultHttpRequestRetryStrategy;
-import org.apache.hc.core5.http.HttpResponse;
-import org.apache.hc.core5.http.protocol.HttpContext;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The HTTP client of one repository's upstream: a pooled HttpClient 5 with the repository's timeouts,
- * registry token authentication ({@link TokenAuthenticator}) and a redirect policy that never carries
- * {@code Authorization} to another host (Docker Hub redirects blob downloads to a CDN, and S3-style
- * CDNs reject a request with two auth mechanisms). Thread-safe.
+ * The HTTP client of one repository's upstream: pooled HttpClient 5 clients with the repository's
+ * timeouts, registry token authentication ({@link TokenAuthenticator}) and a redirect policy that never
+ * carries {@code Authorization} to another host (Docker Hub redirects blob downloads to a CDN, and
+ * S3-style CDNs reject a request with two auth mechanisms). Thread-safe.
+ *
+ * <p>Where it connects (issue 17, {@link DestinationPolicy}): the upstream's own origin, hosts in the
+ * repository's {@code allowedHosts}, and otherwise only hosts whose addresses are public, checked on the
+ * addresses actually connected to; redirects never go from https to plain http. A refused target is an
+ * {@link UpstreamException} of kind {@link UpstreamException.Kind#REFUSED} (clients see 502).
+ *
+ * <p>Credentials (issue 17): a {@code WWW-Authenticate} challenge is learned only from the upstream's own
+ * origin (a 401 from a host a redirect led to is returned as is), and a bearer realm must be https unless
+ * the upstream is plain http.
+ *
+ * <p>Connections: one pool per {@link Traffic} (sizes in {@link ConnectionPools}); the overloads without
+ * a {@code Traffic} use {@link Traffic#METADATA}; tokens are always fetched as metadata.
  */
 public final class UpstreamClient implements Closeable {
     private static final Logger LOG = LoggerFactory.getLogger(UpstreamClient.class);
@@ -50,45 +52,33 @@ public final class UpstreamClient implements Closeable {
 
     private final URI base;
     private final String name;
-    private final CloseableHttpClient http;
+    private final DestinationPolicy policy;
+    private final ConnectionPools pools;
     private final TokenAuthenticator auth;
     private volatile UpstreamEvents events = UpstreamEvents.NONE; // metrics hook (issue 11)
 
+    /** A response, the request it answers (to abort it) and the URL that gave it (after redirects). */
+    private record Fetched(ClassicHttpResponse response, HttpUriRequestBase request, URI from) {
+        UpstreamResponse upstreamResponse() {
+            return new UpstreamResponse(response, request);
+        }
+    }
+
     public UpstreamClient(RepositoryConfig config, Clock clock) {
+        this(config, clock, ConnectionPools.Sizes.DEFAULT, null);
+    }
+
+    /**
+     * @param sizes the connection pool sizes
+     * @param tls the TLS context to trust (tests with a self-signed upstream), or null for the JVM default
+     */
+    UpstreamClient(RepositoryConfig config, Clock clock, ConnectionPools.Sizes sizes, SSLContext tls) {
         this.base = config.url();
         this.name = config.name();
-        PoolingHttpClientConnectionManager pool = PoolingHttpClientConnectionManagerBuilder.create()
-                .setDefaultConnectionConfig(ConnectionConfig.custom()
-                        .setConnectTimeout(timeout(config.connectTimeout()))
-                        .setSocketTimeout(timeout(config.readTimeout()))
-                        // A pooled connection the upstream closed while idle would fail the next
-                        // request (NoHttpResponseException); check connections idle for over a second.
-                        .setValidateAfterInactivity(TimeValue.ofSeconds(1))
-                        .build())
-                .setMaxConnTotal(200)
-                .setMaxConnPerRoute(100)
-                .build();
-        this.http = HttpClients.custom()
-                .setConnectionManager(pool)
-                .setDefaultRequestConfig(RequestConfig.custom()
-                        .setResponseTimeout(timeout(config.readTimeout()))
-                        .setConnectionRequestTimeout(timeout(config.connectTimeout()))
-                        .setRedirectsEnabled(false)
-                        .build())
-                .disableRedirectHandling()
-                .disableCookieManagement()
-                .disableContentCompression()
-                // One retry of an idempotent request whose pooled connection turned out dead; never a
-                // retry on a status (429/503 go back to the caller, which serves stale or passes them on).
-                .setRetryStrategy(new DefaultHttpRequestRetryStrategy(1, TimeValue.ofMilliseconds(50)) {
-                    @Override
-                    public boolean retryRequest(HttpResponse response, int execCount, HttpContext context) {
-                        return false;
-                    }
-                })
-                .setUserAgent("binaryrepo")
-                .build();
-        this.auth = new TokenAuthenticator(config.credentials().orElse(null), clock, this::fetchToken);
+        this.policy = new DestinationPolicy(config.url(), config.allowedHosts());
+        this.pools = new ConnectionPools(config, policy, sizes, tls);
+        this.auth = new TokenAuthenticator(base, config.credentials().orElse(null), clock,
+                new TokenCache(clock, TokenCache.DEFAULT_MAX_ENTRIES, TokenCache.DEFAULT_MAX_CHARS), this::fetchToken);
     }
 
     /** Where this client reports its exchanges (metrics, issue 11); set once at start-up. */
@@ -100,39 +90,52 @@ public final class UpstreamClient implements Closeable {
         return base;
     }
 
-    /**
-     * Sends {@code method} (GET or HEAD) for {@code path} (relative to the upstream URL, starting with
-     * {@code /}), authenticating for {@code scope} and following redirects. Any status is returned; the
-     * caller decides what it means and closes the response.
-     *
-     * @throws UpstreamException when no response could be had (unreachable, timeout, malformed challenge)
-     */
+    /** {@link #send(Traffic, String, String, Map, String)} as {@link Traffic#METADATA}. */
     public UpstreamResponse send(String method, String path, Map<String, String> headers, String scope)
             throws UpstreamException {
-        return sendAuthenticated(method, URI.create(base + path), headers, scope);
+        return send(Traffic.METADATA, method, path, headers, scope);
+    }
+
+    /**
+     * Sends {@code method} (GET or HEAD) for {@code path} (relative to the upstream URL, starting with
+     * {@code /}) on the {@code traffic} pool, authenticating for {@code scope} and following redirects
+     * the {@link DestinationPolicy} allows. Any status is returned; the caller decides what it means and
+     * closes the response (which returns the connection to its pool).
+     *
+     * @throws UpstreamException when no response could be had (unreachable, timeout, malformed challenge,
+     *     a refused redirect target)
+     */
+    public UpstreamResponse send(Traffic traffic, String method, String path, Map<String, String> headers,
+            String scope) throws UpstreamException {
+        return sendAuthenticated(traffic, method, URI.create(base + path), headers, scope);
+    }
+
+    /** {@link #send(Traffic, String, URI, Map, String)} as {@link Traffic#METADATA}. */
+    public UpstreamResponse send(String method, URI uri, Map<String, String> headers, String scope)
+            throws UpstreamException {
+        return send(Traffic.METADATA, method, uri, headers, scope);
     }
 
     /**
      * Sends {@code method} (GET or HEAD) to an absolute http(s) {@code uri}, for documents that name
      * content by full URL (a Helm index pointing at a release download site). Credentials and tokens go
      * only to the upstream's own origin: another origin gets the request without {@code Authorization},
-     * and its 401 is returned as is. Any status is returned; the caller closes the response.
+     * and its 401 is returned as is. Another origin must be public or in {@code allowedHosts}, and an https
+     * upstream's URLs must be https. Any status is returned; the caller closes the response.
      *
-     * @throws UpstreamException when {@code uri} is not http(s), or no response could be had
+     * @throws UpstreamException when {@code uri} is not http(s) (INVALID), is refused (REFUSED), or no
+     *     response could be had
      */
-    public UpstreamResponse send(String method, URI uri, Map<String, String> headers, String scope)
+    public UpstreamResponse send(Traffic traffic, String method, URI uri, Map<String, String> headers, String scope)
             throws UpstreamException {
-        String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
-        if (!uri.isAbsolute() || uri.getHost() == null || (!scheme.equals("http") && !scheme.equals("https"))) {
-            throw new UpstreamException(UpstreamException.Kind.INVALID, "not an absolute http(s) URL", null);
-        }
+        policy.checkAbsolute(uri);
         if (sameOrigin(base, uri)) {
-            return sendAuthenticated(method, uri, headers, scope);
+            return sendAuthenticated(traffic, method, uri, headers, scope);
         }
         try {
-            ClassicHttpResponse r = execute(method, uri, headers, null);
-            noteRateLimit(r);
-            return new UpstreamResponse(r);
+            Fetched f = execute(traffic, method, uri, headers, null);
+            noteRateLimit(f.response());
+            return f.upstreamResponse();
         } catch (UpstreamException e) {
             throw e;
         } catch (IOException e) {
@@ -140,22 +143,27 @@ public final class UpstreamClient implements Closeable {
         }
     }
 
-    private UpstreamResponse sendAuthenticated(String method, URI uri, Map<String, String> headers, String scope)
-            throws UpstreamException {
+    private UpstreamResponse sendAuthenticated(Traffic traffic, String method, URI uri, Map<String, String> headers,
+            String scope) throws UpstreamException {
         try {
             Optional<String> authorization = auth.authorization(scope);
-            ClassicHttpResponse r = execute(method, uri, headers, authorization.orElse(null));
-            if (r.getCode() == 401) {
+            Fetched f = execute(traffic, method, uri, headers, authorization.orElse(null));
+            ClassicHttpResponse r = f.response();
+            if (r.getCode() == 401 && !sameOrigin(base, f.from())) {
+                // A host a redirect led to must not choose where the configured password goes (issue 17).
+                LOG.debug("repository {}: ignoring the authentication challenge of {}, not the upstream's origin",
+                        name, DestinationPolicy.origin(f.from()));
+            } else if (r.getCode() == 401) {
                 String challenge = header(r, "WWW-Authenticate");
                 // Refresh once, never in a loop: a second 401 is the answer.
                 Optional<String> retry = auth.onUnauthorized(challenge, scope);
                 if (retry.isPresent()) {
-                    r.close();
-                    r = execute(method, uri, headers, retry.get());
+                    f.upstreamResponse().close();
+                    f = execute(traffic, method, uri, headers, retry.get());
                 }
             }
-            noteRateLimit(r);
-            return new UpstreamResponse(r);
+            noteRateLimit(f.response());
+            return f.upstreamResponse();
         } catch (UpstreamException e) {
             throw e;
         } catch (IOException e) {
@@ -163,12 +171,44 @@ public final class UpstreamClient implements Closeable {
         }
     }
 
-    /** Sends the request, following redirects; {@code Authorization} goes only to {@code uri}'s origin. */
-    private ClassicHttpResponse execute(String method, URI uri, Map<String, String> headers, String authorization)
-            throws IOException {
+    /**
+     * Sends a POST of {@code body} to {@code path} (relative to the upstream URL, starting with {@code /}),
+     * authenticated as GETs are (the repository's upstream credentials, never a client's), for requests
+     * that are forwarded uncached (npm audit). Neither retried nor redirected: a request body is never sent
+     * twice or to another location, so a 3xx is returned as it is. Any status is returned; the caller closes
+     * the response.
+     *
+     * @param contentType the body's content type
+     * @throws UpstreamException when no response could be had
+     */
+    public UpstreamResponse post(String path, Map<String, String> headers, byte[] body, String contentType)
+            throws UpstreamException {
+        URI uri = URI.create(base + path);
+        try {
+            org.apache.hc.client5.http.classic.methods.HttpPost req = new org.apache.hc.client5.http.classic.methods.HttpPost(uri);
+            headers.forEach(req::addHeader);
+            Optional<String> authorization = auth.authorization(null);
+            authorization.ifPresent(a -> req.setHeader("Authorization", a));
+            req.setEntity(new org.apache.hc.core5.http.io.entity.ByteArrayEntity(body,
+                    org.apache.hc.core5.http.ContentType.parse(contentType)));
+            ClassicHttpResponse r = pools.client(Traffic.METADATA).executeOpen(RoutingSupport.determineHost(req), req, null);
+            noteRateLimit(r);
+            return new UpstreamResponse(r, req);
+        } catch (HttpException e) {
+            throw new UpstreamException(UpstreamException.Kind.INVALID, "bad upstream request: " + e.getMessage(), e);
+        } catch (UpstreamException e) {
+            throw e;
+        } catch (IOException e) {
+            throw translate(e, uri);
+        }
+    }
+
+    /** Sends the request, following allowed redirects; {@code Authorization} goes only to {@code uri}'s origin. */
+    private Fetched execute(Traffic traffic, String method, URI uri, Map<String, String> headers,
+            String authorization) throws IOException {
         URI current = uri;
         for (int hop = 0; ; hop++) {
-            BasicClassicHttpRequest req = new BasicClassicHttpRequest(method, current);
+            HttpUriRequestBase req = new HttpUriRequestBase(method, current);
             headers.forEach(req::addHeader);
             if (authorization != null && sameOrigin(uri, current)) {
                 req.setHeader("Authorization", authorization);
@@ -176,7 +216,7 @@ public final class UpstreamClient implements Closeable {
             ClassicHttpResponse r;
             long started = System.nanoTime();
             try {
-                r = http.executeOpen(RoutingSupport.determineHost(req), req, null);
+                r = pools.client(traffic).executeOpen(RoutingSupport.determineHost(req), req, null);
             } catch (HttpException e) {
                 throw new UpstreamException(UpstreamException.Kind.INVALID, "bad upstream request: " + e.getMessage(), e);
             } catch (IOException e) {
@@ -187,23 +227,21 @@ public final class UpstreamClient implements Closeable {
             int code = r.getCode();
             String location = header(r, "Location");
             if (!isRedirect(code) || location == null) {
-                return r;
+                return new Fetched(r, req, current);
             }
-            r.close();
+            new UpstreamResponse(r, req).close();
             if (hop >= MAX_REDIRECTS) {
                 throw new UpstreamException(UpstreamException.Kind.INVALID,
                         "upstream redirected more than " + MAX_REDIRECTS + " times", null);
             }
+            URI next;
             try {
-                current = current.resolve(location.trim());
+                next = current.resolve(location.trim());
             } catch (IllegalArgumentException e) {
                 throw new UpstreamException(UpstreamException.Kind.INVALID, "upstream sent a malformed redirect", e);
             }
-            String scheme = current.getScheme() == null ? "" : current.getScheme().toLowerCase(Locale.ROOT);
-            if (!scheme.equals("http") && !scheme.equals("https")) {
-                throw new UpstreamException(UpstreamException.Kind.INVALID,
-                        "upstream redirected to a non-HTTP location", null);
-            }
+            policy.checkRedirect(current, next);
+            current = next;
         }
     }
 
@@ -229,7 +267,7 @@ public final class UpstreamClient implements Closeable {
             basic = "Basic " + java.util.Base64.getEncoder().encodeToString(
                     (credentials.username() + ":" + credentials.password()).getBytes(StandardCharsets.UTF_8));
         }
-        try (UpstreamResponse r = new UpstreamResponse(execute("GET", uri, Map.of(), basic))) {
+        try (UpstreamResponse r = execute(Traffic.METADATA, "GET", uri, Map.of(), basic).upstreamResponse()) {
             if (r.status() != 200) {
                 String what = credentials == null ? "an anonymous token" : "a token for the configured user";
                 throw new UpstreamException(r.status() == 429 ? 429 : (r.status() == 401 || r.status() == 403 ? r.status() : 502),
@@ -287,6 +325,9 @@ public final class UpstreamClient implements Closeable {
     }
 
     static UpstreamException translate(IOException e, URI uri) {
+        if (e instanceof RefusedAddressException) {
+            return new UpstreamException(UpstreamException.Kind.REFUSED, e.getMessage(), e);
+        }
         String where = uri.getScheme() + "://" + uri.getHost() + (uri.getPort() < 0 ? "" : ":" + uri.getPort());
         if (e instanceof SocketTimeoutException || e instanceof ConnectTimeoutException
                 || (e instanceof InterruptedIOException && !(e instanceof java.nio.channels.ClosedByInterruptException))) {
@@ -303,10 +344,7 @@ public final class UpstreamClient implements Closeable {
     }
 
     private static int port(URI u) {
-        if (u.getPort() >= 0) {
-            return u.getPort();
-        }
-        return "https".equalsIgnoreCase(u.getScheme()) ? 443 : 80;
+        return DestinationPolicy.port(u);
     }
 
     private static String lower(String s) {
@@ -322,12 +360,8 @@ public final class UpstreamClient implements Closeable {
         return h == null ? null : h.getValue();
     }
 
-    private static Timeout timeout(Duration d) {
-        return Timeout.ofMilliseconds(Math.max(1, d.toMillis()));
-    }
-
     @Override
     public void close() throws IOException {
-        http.close();
+        pools.close();
     }
 }

@@ -15,6 +15,12 @@ public final class UpstreamException extends IOException {
         UNREACHABLE,
         /** Upstream answered, but with something unusable (too large, wrong digest): answered 502. */
         INVALID,
+        /**
+         * binaryrepo refused the target (issue 17): an internal address that is neither the upstream's own
+         * nor in {@code allowedHosts}, an https to http downgrade, a plain-http token realm for an https
+         * upstream. Answered 502.
+         */
+        REFUSED,
         /** Connect or read timeout: answered 504. */
         TIMEOUT,
         /** Upstream answered with {@link #status()}. */

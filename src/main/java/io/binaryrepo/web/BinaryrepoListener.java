@@ -1,6 +1,6 @@
 package io.binaryrepo.web;
 
-import io.binaryrepo.cache.DiskSpace;
+import io.binaryrepo.cache.CrashRecovery;
 import io.binaryrepo.cache.Downloads;
 import io.binaryrepo.cache.FileStorage;
 import io.binaryrepo.cache.MutableDocuments;
@@ -41,6 +41,7 @@ public final class BinaryrepoListener implements ServletContextListener {
     static final String WEB = "io.binaryrepo.web";
     private static final String DOWNLOADS = "io.binaryrepo.downloads";
     private static final String STORAGE = "io.binaryrepo.storage";
+    private static final String RECOVERY = "io.binaryrepo.recovery";
 
     /** The formats on the class path, discovered with ServiceLoader: a new format edits nothing here. */
     static List<Format> formats() {
@@ -61,9 +62,20 @@ public final class BinaryrepoListener implements ServletContextListener {
             LOG.error("binaryrepo not started: {}", e.getMessage());
             throw e;
         }
+        Clock clock = ctx.getAttribute(CLOCK) instanceof Clock c ? c : Clock.systemUTC();
+        Downloads.Limits limits;
+        try {
+            limits = new Downloads.Limits(
+                    settings.positiveInt(Settings.DOWNLOAD_MAX_CONCURRENT, Downloads.Limits.DEFAULT.maxConcurrent()),
+                    Downloads.Limits.DEFAULT.maxQueued(),
+                    settings.bytes(Settings.DOWNLOAD_ABANDON_LIMIT, Downloads.Limits.DEFAULT.abandonLimit()));
+        } catch (ConfigException e) {
+            LOG.error(e.getMessage());
+            throw e;
+        }
         FileStorage storage;
         try {
-            storage = new FileStorage(settings.storageDir());
+            storage = new FileStorage(settings.storageDir(), clock);
             int removed = storage.removeSpoolLeftovers();
             if (removed > 0) {
                 LOG.info("removed {} incomplete download(s) left by an earlier run", removed);
@@ -74,8 +86,9 @@ public final class BinaryrepoListener implements ServletContextListener {
             LOG.error(msg);
             throw new ConfigException(msg, e);
         }
-        Clock clock = ctx.getAttribute(CLOCK) instanceof Clock c ? c : Clock.systemUTC();
-        Downloads downloads = new Downloads(storage, new DiskSpace(storage.root(), clock));
+        CrashRecovery recovery = new CrashRecovery(storage);
+        recovery.start();
+        Downloads downloads = new Downloads(storage, limits);
         Offload offload = settings.get(Settings.OFFLOAD).map(v -> switch (v) {
             case "nginx" -> Offload.NGINX;
             case "apache" -> Offload.APACHE;
@@ -94,6 +107,7 @@ public final class BinaryrepoListener implements ServletContextListener {
         ctx.setAttribute(WEB, new WebSettings(offload, storage.root().toString(),
                 settings.get(Settings.PUBLIC_URL).map(u -> u.replaceAll("/+$", ""))));
         ctx.setAttribute(STORAGE, storage);
+        ctx.setAttribute(RECOVERY, recovery);
         ctx.setAttribute(DOWNLOADS, downloads);
         ctx.setAttribute(REPOSITORIES, repositories);
         ctx.setAttribute(Readiness.ATTRIBUTE, new Readiness(() -> ctx.getAttribute(REPOSITORIES) != null, storage,
@@ -110,8 +124,15 @@ public final class BinaryrepoListener implements ServletContextListener {
         if (ctx.getAttribute(DOWNLOADS) instanceof Downloads d) {
             d.close();
         }
+        if (ctx.getAttribute(RECOVERY) instanceof CrashRecovery r) {
+            r.close();
+        }
         if (ctx.getAttribute(STORAGE) instanceof FileStorage s) {
-            s.close();
+            try {
+                s.close();
+            } catch (IOException e) {
+                LOG.warn("cache {} not marked as cleanly shut down: {}", s.root(), e.toString());
+            }
         }
         if (ctx.getAttribute(Metrics.ATTRIBUTE) instanceof Metrics m) {
             m.close();

@@ -40,6 +40,7 @@ public final class ProxyServlet extends HttpServlet {
 
     private transient Repositories repositories;
     private transient WebSettings web;
+    private transient AccessControl access;
 
     @Override
     public void init() throws ServletException {
@@ -50,6 +51,7 @@ public final class ProxyServlet extends HttpServlet {
         }
         repositories = (Repositories) r;
         web = (WebSettings) w;
+        access = AccessControl.create(getServletContext(), repositories);
     }
 
     @Override
@@ -66,8 +68,9 @@ public final class ProxyServlet extends HttpServlet {
         try {
             Route route = route(path, segment, second, root);
             style = route.handler.resolver();
+            access.check(route.repository, req); // before any cache lookup (issue 12)
             ClientRequest request = new ClientRequest(method, route.rest, req.getQueryString(),
-                    name -> headerValues(req, name), () -> web.baseUrl(req), uri);
+                    name -> headerValues(req, name), () -> web.baseUrl(req), uri, req::getInputStream);
             ServletReply reply = new ServletReply(req, resp, web.offload(), web.cacheRoot());
             route.handler.serve(request, reply);
         } catch (ProxyError e) {
@@ -129,8 +132,11 @@ public final class ProxyServlet extends HttpServlet {
         throw new IOException("response aborted: " + e.getMessage(), e);
     }
 
-    /** Where a request goes: a repository's handler (or a format's top-level one) and the path for it. */
-    private record Route(ResourceHandler handler, String rest) {
+    /**
+     * Where a request goes: a repository's handler (or a format's top-level one) and the path for it;
+     * {@code repository} is null for a format's top-level answer (the Docker ping {@code GET /v2/}).
+     */
+    private record Route(ResourceHandler handler, String rest, Repository repository) {
     }
 
     /**
@@ -141,7 +147,7 @@ public final class ProxyServlet extends HttpServlet {
      */
     private Route route(String path, String segment, int second, Optional<ResourceHandler> root) {
         if (root.isPresent() && (second < 0 || second == path.length() - 1)) {
-            return new Route(root.get(), "");
+            return new Route(root.get(), "", null);
         }
         if (!(segment.equals("repo") || root.isPresent()) || second < 0) {
             throw new ProxyError(404, "NAME_UNKNOWN", "unknown path; use /repo/<repository>/...");
@@ -163,7 +169,7 @@ public final class ProxyServlet extends HttpServlet {
             }
             inner = segment + "/" + inner;
         }
-        return new Route(repo.handler(), inner);
+        return new Route(repo.handler(), inner, repo);
     }
 
     private static String abbreviate(String s) {

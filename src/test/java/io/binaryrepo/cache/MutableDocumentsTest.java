@@ -3,6 +3,7 @@ package io.binaryrepo.cache;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -182,5 +183,42 @@ class MutableDocumentsTest {
             pool.shutdownNow();
         }
         assertEquals(1, calls.get(), "callers arriving while the request runs share it, later ones find it cached");
+    }
+
+    @Test
+    void get_documentOverAQuarterOfTheMemoryBudget_isSharedNotReadPerRequest() throws Exception {
+        // budget 1 MiB: a 400 KiB document is not counted, but every reader shares one copy while it lives
+        MutableDocuments docs = documents();
+        MutableDocuments.Policy big = new MutableDocuments.Policy(Duration.ofMinutes(5), Duration.ofMinutes(1), 1 << 20);
+        byte[] body = new byte[400 * 1024];
+        MutableDocuments.Document first = docs.get("k/big", big,
+                (etag, lm) -> new MutableDocuments.Fetched(body, "application/json", "\"b\"", null));
+        MutableDocuments.Document again = docs.get("k/big", big, (etag, lm) -> {
+            throw new AssertionError("within the TTL: not asked");
+        });
+        assertSame(first.body(), again.body(), "one copy in memory, not one per request");
+        MutableDocuments fresh = documents(); // same disk, empty memory: concurrent readers share one read
+        List<byte[]> bodies = java.util.Collections.synchronizedList(new ArrayList<>());
+        List<Thread> threads = new ArrayList<>();
+        for (int i = 0; i < 8; i++) {
+            Thread t = new Thread(() -> {
+                try {
+                    bodies.add(fresh.get("k/big", big, (etag, lm) -> {
+                        throw new AssertionError("cached on disk: not asked");
+                    }).body());
+                } catch (IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                }
+            });
+            threads.add(t);
+            t.start();
+        }
+        for (Thread t : threads) {
+            t.join();
+        }
+        assertEquals(8, bodies.size());
+        for (byte[] b : bodies) {
+            assertSame(bodies.get(0), b);
+        }
     }
 }

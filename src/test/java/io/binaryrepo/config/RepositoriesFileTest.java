@@ -216,7 +216,36 @@ class RepositoriesFileTest {
     void parse_unknownField_rejectedListingKnownFields() {
         ConfigException e = reject(hub("https://x.example", "timeout: 5s"));
         assertMessage(e, WHERE, "repository 'hub'", "unknown field 'timeout'",
-                "known: connectTimeout, metadataTtl, name, password, readTimeout, type, url, username");
+                "known: access, allowedHosts, connectTimeout, metadataTtl, name, password, readTimeout, roles, type, url, username");
+    }
+
+    @Test
+    void parse_allowedHosts_readAsHostAndOptionalPort() {
+        RepositoryConfig r = parse(hub("https://x.example",
+                "allowedHosts: [cdn.example.com, \"127.0.0.1:5001\", \"[::1]:8080\", Mirror.Example]")).get(0);
+
+        assertEquals(List.of(new AllowedHost("cdn.example.com", -1), new AllowedHost("127.0.0.1", 5001),
+                new AllowedHost("0:0:0:0:0:0:0:1", 8080), new AllowedHost("mirror.example", -1)), r.allowedHosts());
+        assertTrue(r.allowedHosts().get(1).allows("127.0.0.1", 5001));
+        assertFalse(r.allowedHosts().get(1).allows("127.0.0.1", 5002), "host:port allows only that port");
+        assertTrue(r.allowedHosts().get(0).allows("CDN.example.com", 443), "host allows every port");
+        assertTrue(r.allowedHosts().get(2).allows("[::1]", 8080));
+        assertEquals(List.of(), parse(hub("https://x.example")).get(0).allowedHosts(), "absent: none");
+    }
+
+    @ParameterizedTest(name = "entry [{0}]")
+    @ValueSource(strings = {"https://cdn.example", "cdn.example/path", "*.example.com", "host:0", "host:70000",
+            "host:port", "256.1.1.1", "a..b", "[cdn.example]", "[::1", "::1", "", "user@host"})
+    void parse_malformedAllowedHostsEntry_rejectedNamingFieldAndEntry(String entry) {
+        ConfigException e = reject(hub("https://x.example", "allowedHosts: [ok.example, '" + entry + "']"));
+        assertMessage(e, WHERE, "repository 'hub'", "field 'allowedHosts': entry #2");
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"cdn.example.com", "{host: cdn.example}", "[[a]]"})
+    void parse_allowedHostsNotAListOfPlainEntries_rejected(String value) {
+        ConfigException e = reject(hub("https://x.example", "allowedHosts: " + value));
+        assertMessage(e, WHERE, "repository 'hub'", "field 'allowedHosts'");
     }
 
     @Test
@@ -386,5 +415,89 @@ class RepositoriesFileTest {
         String creds = r.credentials().orElseThrow().toString();
         assertFalse(creds.contains("hunter2"), creds);
         assertTrue(creds.contains("username=alice"), creds);
+    }
+
+    // --- access and roles (issue 12) ---------------------------------------------------------------
+
+    @Test
+    void parse_noAccessField_anonymous() {
+        RepositoryConfig r = parse(hub("https://x.example")).get(0);
+        assertTrue(r.access().anonymous());
+        assertEquals(Access.ANONYMOUS, r.access());
+    }
+
+    @Test
+    void parse_accessAnonymous_anonymous() {
+        assertTrue(parse(hub("https://x.example", "access: anonymous")).get(0).access().anonymous());
+    }
+
+    @Test
+    void parse_accessAuthenticated_requiresReadRole() {
+        Access a = parse(hub("https://x.example", "access: authenticated")).get(0).access();
+        assertFalse(a.anonymous());
+        assertEquals(Set.of("binaryrepo-read"), a.roles());
+    }
+
+    @Test
+    void parse_roles_anyOfThemInConfiguredOrder() {
+        Access a = parse(hub("https://x.example", "roles: [team-b, team-a, \"CN=Dev Ops\", team-b]")).get(0).access();
+        assertFalse(a.anonymous());
+        assertEquals(List.of("team-b", "team-a", "CN=Dev Ops"), List.copyOf(a.roles()));
+    }
+
+    @Test
+    void parse_rolesAsBlockList_withAccessAuthenticated_rolesWin() {
+        Access a = parse(hub("https://x.example", "access: authenticated", "roles:", "  - team-a")).get(0).access();
+        assertEquals(Set.of("team-a"), a.roles());
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"public", "Authenticated", "none", "true"})
+    void parse_unknownAccessValue_rejectedNamingValueAndKnownValues(String value) {
+        ConfigException e = reject(hub("https://x.example", "access: " + value));
+        assertMessage(e, WHERE, "repository 'hub'", "field 'access'", "unknown value '" + value + "'",
+                "known: anonymous, authenticated");
+    }
+
+    @Test
+    void parse_accessAsList_rejectedAsNotPlainValue() {
+        ConfigException e = reject(hub("https://x.example", "access: [authenticated]"));
+        assertMessage(e, WHERE, "repository 'hub'", "field 'access'", "must be a plain value");
+    }
+
+    @Test
+    void parse_rolesWithAccessAnonymous_rejected() {
+        ConfigException e = reject(hub("https://x.example", "access: anonymous", "roles: [team-a]"));
+        assertMessage(e, WHERE, "repository 'hub'", "field 'roles'", "not allowed with 'access: anonymous'");
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"roles: team-a", "roles: []", "roles: {a: b}", "roles:"})
+    void parse_rolesNotANonEmptyList_rejected(String line) {
+        ConfigException e = reject(hub("https://x.example", line));
+        assertMessage(e, WHERE, "repository 'hub'", "field 'roles'", "non-empty list of role names");
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"\"a,b\"", "\" lead\"", "\"\"", "[nested]", "{x: y}", "\"tab\\there\""})
+    void parse_badRoleName_rejectedNamingEntry(String role) {
+        ConfigException e = reject(hub("https://x.example", "roles: [ok, " + role + "]"));
+        assertMessage(e, WHERE, "repository 'hub'", "field 'roles'", "entry #2");
+    }
+
+    @Test
+    void parse_tooManyRoles_rejected() {
+        StringBuilder roles = new StringBuilder("roles: [r0");
+        for (int i = 1; i <= AccessField.MAX_ROLES; i++) {
+            roles.append(", r").append(i);
+        }
+        ConfigException e = reject(hub("https://x.example", roles.append(']').toString()));
+        assertMessage(e, WHERE, "repository 'hub'", "field 'roles'", "at most " + AccessField.MAX_ROLES);
+    }
+
+    @Test
+    void toString_showsAccess() {
+        assertTrue(parse(hub("https://x.example", "roles: [team-a]")).get(0).toString()
+                .contains("access=roles [team-a]"));
     }
 }

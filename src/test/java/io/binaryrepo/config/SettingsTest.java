@@ -1,6 +1,7 @@
 package io.binaryrepo.config;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Path;
@@ -87,5 +88,42 @@ class SettingsTest {
         assertEquals("binaryrepo.storage.dir", Settings.STORAGE_DIR);
         assertEquals("binaryrepo.config", Settings.CONFIG);
         assertEquals("binaryrepo.publicUrl", Settings.PUBLIC_URL);
+    }
+
+    @ParameterizedTest(name = "[{0}]")
+    @ValueSource(strings = {"0=0", "500000=500000", "1B=1", "64KiB=65536", "256MiB=268435456", "200GiB=214748364800",
+            "2 TiB=2199023255552"})
+    void bytes_countWithOptionalBinaryUnit(String pair) {
+        String[] p = pair.split("=");
+        Settings s = settings(Map.of(Settings.DOWNLOAD_ABANDON_LIMIT, p[0]), Map.of());
+        assertEquals(Long.parseLong(p[1]), s.bytes(Settings.DOWNLOAD_ABANDON_LIMIT, 7));
+    }
+
+    @Test
+    void bytes_unset_default() {
+        assertEquals(7, settings(Map.of(), Map.of()).bytes(Settings.DOWNLOAD_ABANDON_LIMIT, 7));
+    }
+
+    @ParameterizedTest(name = "[{0}]")
+    @ValueSource(strings = {"lots", "-1", "1.5GiB", "10MB", "5 kib", "99999999999999999999", "9000000000TiB"})
+    void bytes_notAByteCount_stopsNamingTheParameter(String value) {
+        Settings s = settings(Map.of(Settings.DOWNLOAD_ABANDON_LIMIT, value), Map.of());
+        ConfigException e = assertThrows(ConfigException.class, () -> s.bytes(Settings.DOWNLOAD_ABANDON_LIMIT, 7));
+        assertTrue(e.getMessage().contains("binaryrepo.download.abandonLimit is '" + value + "'"), e.getMessage());
+    }
+
+    @ParameterizedTest(name = "[{0}]")
+    @ValueSource(strings = {"0", "-3", "x", "1e3", "12345678901"})
+    void positiveInt_invalid_stopsNamingTheParameter(String value) {
+        Settings s = settings(Map.of(Settings.DOWNLOAD_MAX_CONCURRENT, value), Map.of());
+        ConfigException e = assertThrows(ConfigException.class, () -> s.positiveInt(Settings.DOWNLOAD_MAX_CONCURRENT, 64));
+        assertTrue(e.getMessage().contains("binaryrepo.download.maxConcurrent is '" + value + "'"), e.getMessage());
+    }
+
+    @Test
+    void positiveInt_setOrDefault() {
+        assertEquals(8, settings(Map.of(Settings.DOWNLOAD_MAX_CONCURRENT, "8"), Map.of())
+                .positiveInt(Settings.DOWNLOAD_MAX_CONCURRENT, 64));
+        assertEquals(64, settings(Map.of(), Map.of()).positiveInt(Settings.DOWNLOAD_MAX_CONCURRENT, 64));
     }
 }

@@ -1,5 +1,6 @@
 package io.binaryrepo.dashboard;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -33,6 +34,9 @@ class DashboardTest extends ComponentTest {
         up.manifestMode = FakeRegistry.ManifestMode.FAIL_500;
         assertEquals(502, get(p, "/v2/hub/library/app/manifests/2").statusCode());
 
+        assertArrayEquals(JSON.readTree(get(p, "/ui/stats").body()).path("repositories").toString().getBytes(),
+                JSON.readTree(get(p, "/api/v1/stats").body()).path("repositories").toString().getBytes(),
+                "the page's feed and the admin API give the same numbers");
         HttpResponse<byte[]> r = get(p, "/api/v1/stats");
         assertEquals(200, r.statusCode());
         assertEquals("application/json", r.headers().firstValue("Content-Type").orElse(""));
@@ -74,6 +78,7 @@ class DashboardTest extends ComponentTest {
                 Map.of(DashboardServlet.ACCESS, "admin")));
         assertEquals(403, get(p, "/").statusCode());
         assertEquals(403, get(p, "/api/v1/stats").statusCode());
+        assertEquals(403, get(p, "/ui/stats").statusCode());
         assertEquals(200, get(p, "/health/live").statusCode(), "probes stay open");
     }
 }

@@ -117,6 +117,26 @@ class CacheFaultsTest extends ComponentTest {
     }
 
     @Test
+    void diskFull_newImagePullsEntirely_tagManifestAndLinkRecordsAreBestEffort() throws Exception {
+        Path cache = tmpfs(16 * MIB);
+        FakeRegistry up = upstream();
+        byte[] layer = random(2 * MIB, 6);
+        FakeRegistry.Image img = up.putImage("library/new", "1", layer);
+        ProxyServer p = proxy(up, cache, "10s");
+        fill(cache.resolve("filler"), 32 * MIB); // every byte taken: metadata writes fail too
+        HttpResponse<byte[]> tag = get(p, "/v2/hub/library/new/manifests/1");
+        assertEquals(200, tag.statusCode(), new String(tag.body()));
+        assertArrayEquals(img.manifest(), tag.body());
+        HttpResponse<byte[]> byDigest = get(p, "/v2/hub/library/new/manifests/" + img.manifestDigest());
+        assertEquals(200, byDigest.statusCode());
+        assertArrayEquals(img.manifest(), byDigest.body());
+        HttpResponse<byte[]> blob = get(p, "/v2/hub/library/new/blobs/" + img.layerDigests().get(0));
+        assertEquals(200, blob.statusCode());
+        assertArrayEquals(layer, blob.body());
+        assertEquals(1, up.count("GET /v2/library/new/manifests/1"), "the tag is served from memory within its TTL");
+    }
+
+    @Test
     void diskFillsUpDuringDownload_clientStillGetsWholeVerifiedBlob_nothingHalfWrittenCached() throws Exception {
         Path cache = tmpfs(64 * MIB);
         FakeRegistry up = upstream();

@@ -28,7 +28,7 @@ class DockerPathFuzzTest {
             "[a-z0-9]+(?:(?:\\.|_|__|-+)[a-z0-9]+)*(?:/[a-z0-9]+(?:(?:\\.|_|__|-+)[a-z0-9]+)*)*");
     private static final Pattern TAG = Pattern.compile("[a-zA-Z0-9_][a-zA-Z0-9._-]{0,127}");
     private static final Pattern DIGEST = Pattern.compile("sha256:[0-9a-f]{64}|sha512:[0-9a-f]{128}");
-    private static final Set<String> CODES = Set.of("NAME_INVALID", "NAME_UNKNOWN", "MANIFEST_INVALID",
+    private static final Set<String> CODES = Set.of("NAME_INVALID", "NAME_UNKNOWN", "MANIFEST_UNKNOWN",
             "DIGEST_INVALID", "UNSUPPORTED");
 
     @FuzzTest
@@ -74,6 +74,11 @@ class DockerPathFuzzTest {
                 assertNull(p.tag());
                 assertNull(p.digest());
                 assertEquals("v2/" + p.name() + "/tags/list", raw);
+            }
+            case REFERRERS -> {
+                checkName(p.name(), raw);
+                assertNull(p.tag());
+                assertEquals("v2/" + p.name() + "/referrers/" + checkDigest(p.digest(), raw), raw);
             }
             default -> throw new AssertionError(p.kind());
         }

@@ -304,7 +304,9 @@ class DockerPullThroughTest extends ComponentTest {
         FakeRegistry up = upstream(true);
         byte[] layer = random(50_000);
         FakeRegistry.Image img = up.putImage("library/cdn", "1", layer);
-        ProxyServer p = proxyFor(up);
+        // The fake CDN is another port of 127.0.0.1 (loopback): allowed explicitly (issue 17).
+        ProxyServer p = proxy("repositories:\n  - name: hub\n    type: docker\n    url: " + up.url()
+                + "\n    readTimeout: 5s\n    allowedHosts: [\"" + up.cdnHost() + "\"]\n");
         up.blobMode = BlobMode.REDIRECT;
 
         HttpResponse<byte[]> r = get(p, "/v2/hub/library/cdn/blobs/" + img.layerDigests().get(0));

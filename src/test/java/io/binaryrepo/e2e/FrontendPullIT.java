@@ -36,8 +36,9 @@ class FrontendPullIT {
             small = TestImages.small(registry, "library/small:1");
             big = TestImages.withLayer(registry, "library/big:1", 16L << 20);
             Path config = work.resolve("repositories.yaml");
+            // The token issuer is another port of 127.0.0.1 (loopback): allowed explicitly (issue 17).
             java.nio.file.Files.writeString(config, "repositories:\n  - name: docker-remote\n    type: docker\n    url: "
-                    + registry.url() + "\n");
+                    + registry.url() + "\n    allowedHosts: [\"127.0.0.1:" + issuer.port() + "\"]\n");
             tomcat = TomcatDeployment.start(work.resolve("tomcat-base"), work.resolve("cache"), config);
             certs = work.resolve("certs");
             ExternalProcess.runChecked(TIMEOUT, Map.of(), TomcatDeployment.PROJECT.resolve("scripts/gen-certs").toString(),

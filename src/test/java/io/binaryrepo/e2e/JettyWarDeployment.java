@@ -3,8 +3,10 @@ package io.binaryrepo.e2e;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.eclipse.jetty.ee10.webapp.WebAppContext;
+import org.eclipse.jetty.security.HashLoginService;
 import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.ServerConnector;
+import org.eclipse.jetty.util.resource.ResourceFactory;
 
 /**
  * The built WAR (its web.xml, its WEB-INF/lib) deployed in Jetty 12 at context path {@code /}, configured
@@ -36,6 +38,11 @@ final class JettyWarDeployment implements AutoCloseable {
         webapp.setWar(war.toString());
         Path tempDir = Files.createTempDirectory("e2e-jetty-war-");
         webapp.setTempDirectory(tempDir.toFile());
+        // web.xml's BASIC login-config names realm "binaryrepo": Jetty finds the login service of that
+        // name among the server's beans, as a jetty.xml <Call name="addBean"> would configure it. No
+        // users: these deployments have no protected repositories.
+        Path realm = Files.writeString(tempDir.resolve("realm.properties"), "# no users\n");
+        server.addBean(new HashLoginService("binaryrepo", ResourceFactory.root().newResource(realm)));
         webapp.setInitParameter("binaryrepo.storage.dir", storage.toString());
         webapp.setInitParameter("binaryrepo.config", config.toString());
         // fail the start instead of serving 503s when binaryrepo cannot start

@@ -62,7 +62,8 @@ class ObservabilityTomcatIT {
                 assertEquals(200, ready.statusCode(), ready.body());
                 assertEquals("UP", JSON.readTree(ready.body()).path("status").asText());
 
-                JsonNode stats = JSON.readTree(get(base + "/api/v1/stats").body());
+                assertEquals(401, get(base + "/api/v1/stats").statusCode(), "the admin API needs binaryrepo-admin");
+                JsonNode stats = JSON.readTree(get(base + "/ui/stats").body());
                 assertEquals(2, stats.path("repositories").path(0).path("requests").asLong());
                 for (String page : new String[] {"/", "/ui/"}) {
                     HttpResponse<String> html = get(base + page);

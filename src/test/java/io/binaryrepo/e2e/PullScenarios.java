@@ -55,9 +55,11 @@ abstract class PullScenarios {
             multi = TestImages.multiPlatform(registry, "library/multi:1");
             secret = TestImages.small(registry, "private/secret:1");
             Path config = work.resolve("repositories.yaml");
+            // The token issuer is another port of 127.0.0.1 (loopback): allowed explicitly (issue 17).
+            String allowIssuer = "    allowedHosts: [\"127.0.0.1:" + issuer.port() + "\"]\n";
             Files.writeString(config, "repositories:\n"
-                    + "  - name: docker-remote\n    type: docker\n    url: " + registry.url() + "\n"
-                    + "  - name: docker-auth\n    type: docker\n    url: " + registry.url() + "\n"
+                    + "  - name: docker-remote\n    type: docker\n    url: " + registry.url() + "\n" + allowIssuer
+                    + "  - name: docker-auth\n    type: docker\n    url: " + registry.url() + "\n" + allowIssuer
                     + "    username: " + issuer.username() + "\n    password: " + issuer.password() + "\n");
             host = deploy(config, work.resolve("cache"));
         } catch (Exception | Error e) {

@@ -77,6 +77,11 @@ final class ChartServer implements AutoCloseable {
         return "http://127.0.0.1:" + releases.getLocalPort();
     }
 
+    /** The releases origin as an allowedHosts entry: {@code 127.0.0.1:PORT}. */
+    String releasesHost() {
+        return "127.0.0.1:" + releases.getLocalPort();
+    }
+
     /** Sets index.yaml (and a new ETag). */
     void putIndex(String yaml) {
         byte[] b = yaml.getBytes(StandardCharsets.UTF_8);

@@ -15,7 +15,8 @@ import java.util.Deque;
  * its own process. Arguments: a repositories file, then commands, each printed after a line
  * {@code === <command>}:
  * <pre>
- *   repo-add NAME URL | repo-update | search KEYWORD | template CHART | dependency-update DIR
+ *   repo-add NAME URL | repo-add-auth NAME URL USER PASSWORD | repo-update | search KEYWORD | template CHART
+ *   | dependency-update DIR
  * </pre>
  * Exits 1 with the failure on stderr when a command fails.
  */
@@ -33,6 +34,8 @@ public final class HelmCliMain {
                 switch (command) {
                     case "repo-add" -> Helm.repo().add().withRepositoryConfig(repositories).withName(in.pop())
                             .withUrl(URI.create(in.pop())).call();
+                    case "repo-add-auth" -> Helm.repo().add().withRepositoryConfig(repositories).withName(in.pop())
+                            .withUrl(URI.create(in.pop())).withUsername(in.pop()).withPassword(in.pop()).call();
                     case "repo-update" -> Helm.repo().update().withRepositoryConfig(repositories).call();
                     case "search" -> {
                         for (SearchResult r : Helm.search().repo().withRepositoryConfig(repositories)

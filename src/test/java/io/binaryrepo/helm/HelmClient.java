@@ -46,7 +46,9 @@ final class HelmClient {
                 HelmCliMain.class.getName(), repositories().toString()));
         cmd.addAll(List.of(commands));
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectOutput(out.toFile()).redirectError(err.toFile())
-                .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
+                .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
+                // helm-java writes helm-manager-*.txt/.yaml into the working directory: keep them in the temp dir
+                .directory(dir.toFile());
         Map<String, String> env = pb.environment();
         env.keySet().removeIf(k -> k.startsWith("HELM_") || k.startsWith("XDG_") || k.equalsIgnoreCase("http_proxy")
                 || k.equalsIgnoreCase("https_proxy") || k.equalsIgnoreCase("all_proxy") || k.equalsIgnoreCase("no_proxy"));

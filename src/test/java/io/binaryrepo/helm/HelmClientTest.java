@@ -32,7 +32,7 @@ class HelmClientTest extends ComponentTest {
                 "hello", TestCharts.entry("hello", "0.1.0", up.releasesUrl() + "/releases/hello-0.1.0/hello-0.1.0.tgz", hello),
                 "world", TestCharts.entry("world", "1.0.0", up.releasesUrl() + "/releases/world-1.0.0/world-1.0.0.tgz", world))));
         ProxyServer p = proxy(tmp.resolve("cache"), "repositories:\n  - name: helm\n    type: helm\n    url: "
-                + up.repoUrl() + "\n");
+                + up.repoUrl() + "\n    allowedHosts: [\"" + up.releasesHost() + "\"]\n");
         String repoUrl = p.url() + "/repo/helm";
 
         for (int client = 1; client <= 2; client++) {

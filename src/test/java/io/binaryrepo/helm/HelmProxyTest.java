@@ -45,7 +45,9 @@ class HelmProxyTest extends ComponentTest {
 
     private static String config(ChartServer up, String extra) {
         return "repositories:\n  - name: helm\n    type: helm\n    url: " + up.repoUrl()
-                + "\n    metadataTtl: 5m\n    readTimeout: 2s\n" + extra;
+                + "\n    metadataTtl: 5m\n    readTimeout: 2s\n"
+                // the release origin is another port of 127.0.0.1: loopback, so it must be allowed (issue 17)
+                + "    allowedHosts: [\"" + up.releasesHost() + "\"]\n" + extra;
     }
 
     /** Publishes chart {@code name-version} on the releases origin; returns its bytes. */
@@ -317,6 +319,25 @@ class HelmProxyTest extends ComponentTest {
         assertArrayEquals(prov, get(p, pathOf(p, url) + ".prov").body());
         assertEquals(1, up.count(Origin.RELEASES, releasePath("a", "1.0.0") + ".prov"));
         assertNotNull(cachedFiles(tmp.resolve("cache")).stream().filter(f -> f.endsWith(".prov")).findFirst().orElse(null));
+    }
+
+    @Test
+    void chartWithoutDigest_isAMutableDocument_servedWithinTtl_fetchedAgainAfterIt_neverCommittedAsContent()
+            throws Exception {
+        ChartServer up = upstream();
+        byte[] a = release(up, "a", "1.0.0");
+        String noDigest = absoluteEntry(up, "a", "1.0.0", a).replaceAll("    digest: [0-9a-f]+\n", "");
+        up.putIndex(TestCharts.index(Map.of("a", noDigest)));
+        ProxyServer p = proxyFor(up, "");
+        String path = pathOf(p, chartUrl(get(p, "/repo/helm/index.yaml"), "a"));
+        assertArrayEquals(a, get(p, path).body());
+        assertArrayEquals(a, get(p, path).body());
+        assertEquals(1, up.count(Origin.RELEASES, releasePath("a", "1.0.0")), "served within the TTL");
+        clock.advance(Duration.ofMinutes(6));
+        assertArrayEquals(a, get(p, path).body());
+        assertEquals(2, up.count(Origin.RELEASES, releasePath("a", "1.0.0")), "unverifiable: asked again after the TTL");
+        assertTrue(cachedFiles(tmp.resolve("cache")).stream().noneMatch(f -> f.matches(".*/charts/[0-9a-f]{32}")),
+                "never committed as immutable content");
     }
 
     private static List<String> cachedFiles(Path cache) throws IOException {

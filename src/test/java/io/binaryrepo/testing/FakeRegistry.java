@@ -92,6 +92,11 @@ public final class FakeRegistry implements AutoCloseable {
         return "http://127.0.0.1:" + mainPort;
     }
 
+    /** The CDN origin blobs redirect to, as an allowedHosts entry: {@code 127.0.0.1:PORT}. */
+    public String cdnHost() {
+        return "127.0.0.1:" + cdnPort;
+    }
+
     /** Names under {@code private/} then need a token obtained with these credentials. */
     public void requireCredentials(String user, String pass) {
         this.username = user;

@@ -26,14 +26,14 @@ import org.eclipse.jetty.server.ServerConnector;
  * the route was put with one); each route answers with a status, a body and headers, honours
  * {@code If-None-Match} against its ETag (304) and HEAD, and can misbehave on purpose ({@link Fault}):
  * truncate, corrupt a byte, stall until released, fail with 500, rate-limit with 429 and
- * {@code Retry-After}, or hold the second half of the body until a gate opens (to test coalescing while a
- * download is in flight). Every request is recorded with its headers and body. Anything not put answers
+ * {@code Retry-After}, hold the second half of the body until a gate opens (to test coalescing while a
+ * download is in flight), or send the body chunked without a {@code Content-Length}. Every request is recorded with its headers and body. Anything not put answers
  * 404. Bound to 127.0.0.1 on a free port. Thread-safe.
  */
 public final class FakeUpstream implements AutoCloseable {
 
     /** How a route misbehaves. */
-    public enum Fault { NONE, TRUNCATE, CORRUPT, STALL, FAIL_500, RATE_LIMIT_429, HOLD_HALF }
+    public enum Fault { NONE, TRUNCATE, CORRUPT, STALL, FAIL_500, RATE_LIMIT_429, HOLD_HALF, NO_LENGTH }
 
     /** One request as received. */
     public record Seen(String method, String path, Map<String, String> headers, byte[] body) {
@@ -227,7 +227,9 @@ public final class FakeUpstream implements AutoCloseable {
             }
             resp.setStatus(r.status());
             byte[] body = r.body();
-            resp.setContentLengthLong(body.length);
+            if (r.fault() != Fault.NO_LENGTH) {
+                resp.setContentLengthLong(body.length);
+            }
             if (req.getMethod().equals("HEAD")) {
                 return;
             }
@@ -243,6 +245,11 @@ public final class FakeUpstream implements AutoCloseable {
                     byte[] copy = body.clone();
                     copy[half] ^= 0x01;
                     out.write(copy);
+                }
+                case NO_LENGTH -> {
+                    out.write(body, 0, half);
+                    out.flush(); // committed without a length: the rest goes chunked
+                    out.write(body, half, body.length - half);
                 }
                 case HOLD_HALF -> {
                     out.write(body, 0, half);

@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.binaryrepo.testing.FakeRegistry;
 import io.binaryrepo.testing.MutableClock;
 import io.binaryrepo.testing.ProxyServer;
+import io.binaryrepo.testing.TestUsers;
 import io.binaryrepo.web.HostileRequestsTest.RawHttp;
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -169,6 +170,47 @@ class SecretsTest {
         assertTrue(tokens.size() >= 3, "tokens issued: " + tokens.size());
         secrets.addAll(tokens);
 
+        assertNoLeaks(secrets);
+    }
+
+    @Test
+    void clientBasicCredentials_rightWrongAndWithoutRole_neverInAnyLogOrResponse() throws Exception {
+        TestUsers users = new TestUsers();
+        TestUsers.User reader = users.add("reader-" + UUID.randomUUID().toString().substring(0, 8), "binaryrepo-read");
+        TestUsers.User other = users.add("other-" + UUID.randomUUID().toString().substring(0, 8));
+        String wrong = "Wrong:" + UUID.randomUUID() + "/+=";
+        up = FakeRegistry.start(false);
+        FakeRegistry.Image img = up.putImage("library/app", "1", random(5_000, 3));
+        proxy = ProxyServer.start(tmp.resolve("cache"), "repositories:\n"
+                + "  - name: priv\n    type: docker\n    access: authenticated\n    url: " + up.url() + "\n", clock,
+                java.util.Map.of(), users);
+        String m = "/v2/priv/library/app/manifests/1";
+        for (int i = 0; i < 2; i++) { // the second round answers from the login cache
+            expect(200, null, "GET", "/v2/", "Authorization: " + reader.basic());
+            expect(200, null, "GET", m, "Authorization: " + reader.basic());
+            expect(200, null, "GET", "/v2/priv/library/app/blobs/" + img.layerDigests().get(0),
+                    "Authorization: " + reader.basic());
+            expect(401, "UNAUTHORIZED", "GET", m, "Authorization: " + TestUsers.User.basic(reader.name(), wrong));
+            expect(401, "UNAUTHORIZED", "GET", "/v2/", "Authorization: " + TestUsers.User.basic(reader.name(), wrong));
+            expect(403, "DENIED", "GET", m, "Authorization: " + other.basic());
+            expect(401, "UNAUTHORIZED", "GET", m, "Authorization: Basic " + Base64.getEncoder()
+                    .encodeToString(("nocolon" + wrong).getBytes(StandardCharsets.UTF_8)));
+        }
+        closeServers();
+
+        Set<String> secrets = new LinkedHashSet<>();
+        for (TestUsers.User u : List.of(reader, other)) {
+            secrets.add(u.password());
+            secrets.add(u.basic().substring("Basic ".length()));
+        }
+        secrets.add(wrong);
+        secrets.add(URLEncoder.encode(wrong, StandardCharsets.UTF_8));
+        secrets.add(TestUsers.User.basic(reader.name(), wrong).substring("Basic ".length()));
+        assertNoLeaks(secrets);
+    }
+
+    /** No log record (binaryrepo's debug lines included) and no recorded response contains any secret. */
+    private void assertNoLeaks(Set<String> secrets) {
         assertTrue(records.stream().anyMatch(r -> r.getLoggerName() != null && r.getLoggerName().startsWith("io.binaryrepo")
                 && r.getLevel().intValue() <= Level.FINE.intValue()), "binaryrepo's debug lines are captured");
         List<String> leaks = new ArrayList<>();
