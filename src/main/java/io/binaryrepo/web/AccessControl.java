@@ -58,18 +58,23 @@ final class AccessControl {
     private final LoginCache cache;
     /** Every role a repository names, plus the read and admin roles: what a login is asked about. */
     private final Set<String> roles;
-    private final boolean dockerProtected;
+    /** The format types with at least one protected repository. */
+    private final Set<String> protectedTypes;
+    private final Repositories repositories;
 
     AccessControl(Repositories repositories, LoginCache cache) {
         this.cache = cache;
+        this.repositories = repositories;
         Set<String> all = new LinkedHashSet<>(Set.of(Access.READ_ROLE, Access.ADMIN_ROLE));
-        boolean docker = false;
+        Set<String> types = new LinkedHashSet<>();
         for (Repository r : repositories.all()) {
             all.addAll(r.config().access().roles());
-            docker |= r.type().equals("docker") && !r.config().access().anonymous();
+            if (!r.config().access().anonymous()) {
+                types.add(r.type());
+            }
         }
         this.roles = Set.copyOf(all);
-        this.dockerProtected = docker;
+        this.protectedTypes = Set.copyOf(types);
     }
 
     /** Reads the cache settings of {@code ctx} (context parameters or system properties). */
@@ -91,15 +96,15 @@ final class AccessControl {
     }
 
     /**
-     * Lets the request through when it may read {@code repository}; null stands for a format's top-level
-     * answer outside any repository ({@link #checkPing}).
+     * Lets the request through when it may read {@code repository}; null stands for the top-level answer of
+     * the format owning path segment {@code segment}, outside any repository ({@link #checkRoot}).
      *
      * @throws ProxyError 401 {@code UNAUTHORIZED} with a Basic challenge (no or wrong credentials), 403
      *     {@code DENIED} (authenticated, but without any of the repository's roles)
      */
-    void check(Repository repository, HttpServletRequest req) {
+    void check(Repository repository, String segment, HttpServletRequest req) {
         if (repository == null) {
-            checkPing(req);
+            checkRoot(segment, req);
             return;
         }
         Access access = repository.config().access();
@@ -117,20 +122,20 @@ final class AccessControl {
     }
 
     /**
-     * {@code GET /v2/} without a repository: where {@code docker login}/{@code podman login} check their
-     * credentials. When any Docker repository is protected it needs a valid login (any roles); a client
-     * that has none then retries with Basic credentials, which anonymous repositories ignore. Without
-     * protected Docker repositories it stays open, as before.
+     * A format's top-level answer without a repository, such as Docker's {@code GET /v2/}: where
+     * {@code docker login}/{@code podman login} check their credentials. When any repository of that format is
+     * protected it needs a valid login (any roles); a client that has none then retries with Basic
+     * credentials, which anonymous repositories ignore. Without protected repositories of the format it stays
+     * open, as before. (The format's own headers, such as Docker's API version, go on the error answer too.)
      *
      * @throws ProxyError 401 with the challenge
      */
-    void checkPing(HttpServletRequest req) {
-        if (dockerProtected) {
+    void checkRoot(String segment, HttpServletRequest req) {
+        if (repositories.rootType(segment).filter(protectedTypes::contains).isPresent()) {
             try {
                 login(req, "this registry");
             } catch (ProxyError e) {
-                throw new ProxyError(e.status(), e.code(), e.getMessage(), Map.of("WWW-Authenticate", CHALLENGE,
-                        "Docker-Distribution-API-Version", "registry/2.0"));
+                throw new ProxyError(e.status(), e.code(), e.getMessage(), Map.of("WWW-Authenticate", CHALLENGE));
             }
         }
     }

@@ -68,7 +68,7 @@ public final class ProxyServlet extends HttpServlet {
         try {
             Route route = route(path, segment, second, root);
             style = route.handler.resolver();
-            access.check(route.repository, req); // before any cache lookup (issue 12)
+            access.check(route.repository, segment, req); // before any cache lookup (issue 12)
             ClientRequest request = new ClientRequest(method, route.rest, req.getQueryString(),
                     name -> headerValues(req, name), () -> web.baseUrl(req), uri, req::getInputStream);
             ServletReply reply = new ServletReply(req, resp, web.offload(), web.cacheRoot());

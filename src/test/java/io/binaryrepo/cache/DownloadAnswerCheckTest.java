@@ -29,7 +29,7 @@ class DownloadAnswerCheckTest {
     void answerCheck_replacesThePlannedCheck_matchingContentIsCommitted() throws Exception {
         byte[] data = data();
         ContentCheck stated = new ContentCheck("SHA-1", sha1(data), -1);
-        try (Downloads downloads = new Downloads(new FileStorage(tmp), null)) {
+        try (Downloads downloads = new Downloads(new FileStorage(tmp))) {
             FileStorage storage = new FileStorage(tmp);
             Download d = downloads.join("k/ok", "o", () -> body(data, stated),
                     new ContentCheck("SHA-1", sha1(new byte[] {1}), -1), () -> { });
@@ -45,7 +45,7 @@ class DownloadAnswerCheckTest {
     void answerCheck_mismatch_isNeverCommitted() throws Exception {
         byte[] data = data();
         ContentCheck stated = new ContentCheck("SHA-1", sha1(new byte[] {2}), -1);
-        try (Downloads downloads = new Downloads(new FileStorage(tmp), null)) {
+        try (Downloads downloads = new Downloads(new FileStorage(tmp))) {
             FileStorage storage = new FileStorage(tmp);
             Download d = downloads.join("k/bad", "o", () -> body(data, stated),
                     ContentCheck.sizeOnly(-1), () -> { });

@@ -62,7 +62,7 @@ class PipInstallIT {
                 + "  - name: pypi-local\n    type: pypi\n    url: http://127.0.0.1:" + port + "/simple\n"
                 + "    metadataTtl: 1s\n    readTimeout: 30s\n"
                 + "  - name: pypi-json\n    type: pypi\n    url: " + jsonIndex.url() + "/simple\n"
-                + "    fileHosts: [" + jsonFiles.url() + "]\n    metadataTtl: 5m\n");
+                + "    fileHosts: [" + jsonFiles.url() + "]\n    allowedHosts: [\"127.0.0.1:" + jsonFiles.port() + "\"]\n    metadataTtl: 5m\n");
         tomcat = TomcatDeployment.start(work.resolve("tomcat-base"), work.resolve("cache"), config);
     }
 

@@ -46,7 +46,7 @@ class PypiProxyTest extends ComponentTest {
         index = closeAfter(FakeUpstream.start());
         files = closeAfter(FakeUpstream.start());
         return proxy(tmp.resolve("cache"), "repositories:\n  - name: py\n    type: pypi\n    url: " + index.url()
-                + "/simple\n    fileHosts: [" + files.url() + "]\n    metadataTtl: 5m\n    readTimeout: 2s\n");
+                + "/simple\n    fileHosts: [" + files.url() + "]\n    allowedHosts: [\"127.0.0.1:" + files.port() + "\"]\n    metadataTtl: 5m\n    readTimeout: 2s\n");
     }
 
     private static String jsonPage(String project, String entries) {
