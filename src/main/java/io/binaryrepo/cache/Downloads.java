@@ -90,6 +90,16 @@ public final class Downloads implements Closeable {
      * @return the running download; the caller calls {@link Download#awaitHead} then {@link Download#copyTo}
      */
     public Download join(String key, Object origin, Download.Source source, ContentCheck check, Runnable afterCommit) {
+        return joinOrStart(key, origin, source, check, afterCommit).download();
+    }
+
+    /** A joined download, and whether the call that joined it started it (a miss) or joined one running. */
+    public record Joined(Download download, boolean started) {
+    }
+
+    /** As {@link #join}, telling whether this call started the download (for metrics: miss or coalesced). */
+    public Joined joinOrStart(String key, Object origin, Download.Source source, ContentCheck check,
+            Runnable afterCommit) {
         while (true) {
             boolean[] started = {false};
             Download[] self = new Download[1];
@@ -100,10 +110,10 @@ public final class Downloads implements Closeable {
             });
             if (started[0]) {
                 start(d, source, check, afterCommit);
-                return d;
+                return new Joined(d, true);
             }
             if (d.attach()) {
-                return d;
+                return new Joined(d, false);
             }
             // It is failing or being cancelled and about to leave the map: start afresh.
             inflight.remove(key, d);

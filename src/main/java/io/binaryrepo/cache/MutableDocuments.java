@@ -141,30 +141,54 @@ public final class MutableDocuments {
      * @throws IOException when upstream fails and nothing is cached
      */
     public Document get(String key, Policy policy, Fetcher fetcher) throws IOException {
+        return serve(key, policy, fetcher).document();
+    }
+
+    /** Where a document {@link #serve served} came from (for metrics, issue 11). */
+    public enum Source {
+        /** the cache, within its TTL or confirmed by upstream's 304 */
+        CACHE,
+        /** upstream, asked by this caller */
+        FETCHED,
+        /** upstream, asked by another caller this one waited for */
+        JOINED,
+        /** the cache, because upstream failed */
+        STALE
+    }
+
+    /** A document and where it came from. */
+    public record Served(Document document, Source source) {
+    }
+
+    /** As {@link #get}, telling where the document came from. */
+    public Served serve(String key, Policy policy, Fetcher fetcher) throws IOException {
         if (!policy.store()) {
-            return uncached(key, policy, fetcher);
+            return new Served(uncached(key, policy, fetcher), Source.FETCHED);
         }
         Optional<Document> cached = load(key);
         if (cached.isPresent() && fresh(cached.get(), policy)) {
-            return cached.get();
+            return new Served(cached.get(), Source.CACHE);
         }
+        Source[] source = {Source.JOINED}; // set only when this caller runs the refresh itself
         try {
-            return inflight.get(key, () -> {
+            Document d = inflight.get(key, () -> {
                 // A caller that missed just as another one's refresh finished finds that result here
                 // instead of asking upstream a second time.
                 Optional<Document> again = load(key);
                 if (again.isPresent() && fresh(again.get(), policy)) {
+                    source[0] = Source.CACHE;
                     return again.get();
                 }
-                return refresh(key, cached.filter(d -> !d.missing()).orElse(null), policy, fetcher);
+                return refresh(key, cached.filter(c -> !c.missing()).orElse(null), policy, fetcher, source);
             });
+            return new Served(d, source[0]);
         } catch (IOException e) {
             if (cached.isPresent()) {
                 // Stale if error, for "not found" answers too: a client probing paths (go get) should keep
                 // getting the 404 it got before, not a 502, while upstream is down.
                 LOG.warn("serving cached {} (fetched {} s ago): upstream failed: {}", key,
                         (clock.millis() - cached.get().fetchedAt()) / 1000, e.getMessage());
-                return cached.get();
+                return new Served(cached.get(), Source.STALE);
             }
             throw e;
         }
@@ -206,9 +230,12 @@ public final class MutableDocuments {
         return clock.millis() - d.fetchedAt() < ttl.toMillis();
     }
 
-    private Document refresh(String key, Document cached, Policy policy, Fetcher fetcher) throws IOException {
+    /** @param source set to where the answer came from: {@code CACHE} for a 304, else {@code FETCHED} */
+    private Document refresh(String key, Document cached, Policy policy, Fetcher fetcher, Source[] source)
+            throws IOException {
         Answer a = fetcher.fetch(cached == null ? null : cached.etag(), cached == null ? null : cached.lastModified());
         long now = clock.millis();
+        source[0] = a instanceof NotModified ? Source.CACHE : Source.FETCHED;
         if (a instanceof NotModified) {
             if (cached == null) {
                 throw new IOException("upstream answered 304 to an unconditional request for " + key);

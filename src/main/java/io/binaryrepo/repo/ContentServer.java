@@ -31,12 +31,17 @@ final class ContentServer {
     private final Storage storage;
     private final Downloads downloads;
     private final Duration headTimeout;
+    private final RequestEvents events;
 
-    /** @param headTimeout longest wait for upstream's response headers of a download */
-    ContentServer(Storage storage, Downloads downloads, Duration headTimeout) {
+    /**
+     * @param headTimeout longest wait for upstream's response headers of a download
+     * @param events where each request's outcome and bytes are reported
+     */
+    ContentServer(Storage storage, Downloads downloads, Duration headTimeout, RequestEvents events) {
         this.storage = storage;
         this.downloads = downloads;
         this.headTimeout = headTimeout;
+        this.events = events;
     }
 
     void serve(Resource.Content c, ClientRequest request, Reply reply) throws IOException {
@@ -69,12 +74,16 @@ final class ContentServer {
             reply.contentType(c.contentType());
             c.headers().forEach(reply::header);
             reply.header("Accept-Ranges", "bytes");
+            events.served(true, range == null ? entry.size() : range.length());
+            events.outcome(RequestEvents.Outcome.HIT);
             return;
         }
         long[] span = headers(reply, c, entry.size(), range);
         if (!head) {
             reply.send(entry, span[0], span[1]);
+            events.served(true, span[1] - span[0]);
         }
+        events.outcome(RequestEvents.Outcome.HIT);
     }
 
     /** HEAD of content that is not cached: upstream's answer to a HEAD, with the headers a GET would have. */
@@ -87,6 +96,7 @@ final class ContentServer {
             length = r.contentLength();
         }
         headers(reply, c, length, null);
+        events.outcome(RequestEvents.Outcome.MISS);
     }
 
     private void serveMiss(Resource.Content c, Resource.Fetch fetch, List<String> ranges, Reply reply)
@@ -97,9 +107,11 @@ final class ContentServer {
         Download.Source source = () -> UpstreamBodies.open(fetch, c.contentType(), c.failures().what());
         if (!downloads.cacheWritable()) {
             passthrough(c, fetch, source, ranges, reply, 0, false);
+            events.outcome(RequestEvents.Outcome.PASSTHROUGH);
             return;
         }
-        Download d = downloads.join(c.key(), c.origin(), source, fetch.check(), () -> { });
+        Downloads.Joined joined = downloads.joinOrStart(c.key(), c.origin(), source, fetch.check(), () -> { });
+        Download d = joined.download();
         if (!d.origin().equals(c.origin())) {
             // Someone else's download: share its bytes only once this repository may see them.
             try {
@@ -109,11 +121,22 @@ final class ContentServer {
                 throw e;
             }
         }
+        events.waiters(1);
+        try {
+            streamDownload(c, fetch, source, ranges, reply, d, joined.started());
+        } finally {
+            events.waiters(-1);
+        }
+    }
+
+    private void streamDownload(Resource.Content c, Resource.Fetch fetch, Download.Source source,
+            List<String> ranges, Reply reply, Download d, boolean started) throws IOException {
         Download.Head h;
         try {
             h = d.awaitHead(headTimeout);
         } catch (CacheWriteException e) {
             passthrough(c, fetch, source, ranges, reply, 0, false);
+            events.outcome(RequestEvents.Outcome.PASSTHROUGH);
             return;
         } catch (SocketTimeoutException e) {
             // awaitHead has released this client
@@ -142,13 +165,18 @@ final class ContentServer {
         reply.flush();
         try {
             d.copyTo(reply.body(), span[0], span[1]);
+            if (span[1] >= 0) {
+                events.served(false, span[1] - span[0]);
+            }
         } catch (DownloadFailedException e) {
             if (!e.cacheWriteFailed() || e.delivered() < 0) {
                 throw e;
             }
             // The cache filled up under us, upstream is fine: finish this response straight from upstream.
+            events.served(false, e.delivered());
             passthrough(c, fetch, source, ranges, reply, e.delivered(), true);
         }
+        events.outcome(started ? RequestEvents.Outcome.MISS : RequestEvents.Outcome.COALESCED);
     }
 
     /** For {@link Resource.Content#verifyFirst()}: the answer starts only once the content is committed. */
@@ -181,6 +209,8 @@ final class ContentServer {
                 headers(reply, c, length, range);
             }
             Passthrough.copy(body.stream(), length, body.check(fetch.check()), reply.body(), start + skip, end);
+            long sent = end >= 0 ? end - start - skip : length >= 0 ? length - start - skip : 0;
+            events.served(false, sent);
         } catch (UpstreamException e) {
             if (headersSent) {
                 throw new DownloadFailedException("passing " + c.key() + " through failed: " + e.getMessage(), e);

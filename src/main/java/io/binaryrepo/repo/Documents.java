@@ -25,16 +25,21 @@ public final class Documents {
      *     with nothing cached (502/504/429)
      */
     public MutableDocuments.Document current(Resource.Document d) throws IOException {
-        MutableDocuments.Document doc;
+        return served(d).document();
+    }
+
+    /** As {@link #current}, telling where the document came from (the shared handler's metrics). */
+    MutableDocuments.Served served(Resource.Document d) throws IOException {
+        MutableDocuments.Served served;
         try {
-            doc = documents.get(d.key(), d.policy(), d.fetcher());
+            served = documents.serve(d.key(), d.policy(), d.fetcher());
         } catch (UpstreamException e) {
             throw d.failures().map(e);
         }
-        if (doc.missing()) {
-            throw d.failures().notFound(doc.missingStatus());
+        if (served.document().missing()) {
+            throw d.failures().notFound(served.document().missingStatus());
         }
-        return doc;
+        return served;
     }
 
     /** What is cached under {@code key}, fresh or not, without asking upstream. */

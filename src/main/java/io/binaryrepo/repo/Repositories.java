@@ -35,8 +35,16 @@ public final class Repositories implements Closeable {
         }
     }
 
-    /** The services every repository shares. */
-    public record Services(Storage storage, Downloads downloads, MutableDocuments documents, Clock clock) {
+    /**
+     * The services every repository shares.
+     *
+     * @param events gives each repository its metrics hooks ({@link RequestEvents.Factory#NONE}: none)
+     */
+    public record Services(Storage storage, Downloads downloads, MutableDocuments documents, Clock clock,
+            RequestEvents.Factory events) {
+        public Services(Storage storage, Downloads downloads, MutableDocuments documents, Clock clock) {
+            this(storage, downloads, documents, clock, RequestEvents.Factory.NONE);
+        }
     }
 
     private final Map<String, Repository> byName;
@@ -69,10 +77,11 @@ public final class Repositories implements Closeable {
                 throw new IllegalArgumentException("repository '" + c.name() + "': no format for type '" + c.type() + "'");
             }
             UpstreamClient upstream = new UpstreamClient(c, services.clock());
+            upstream.events(services.events().upstream(c));
             Resolver resolver = f.open(new RepositoryContext(c, upstream, services.storage(), documents,
                     services.clock()));
             ResourceHandler handler = new ResourceHandler(resolver, services.storage(), services.downloads(),
-                    documents, c.connectTimeout().plus(c.readTimeout()).plusSeconds(5));
+                    documents, c.connectTimeout().plus(c.readTimeout()).plusSeconds(5), services.events().requests(c));
             map.put(c.name(), new Repository(c, handler, upstream));
         }
         this.byName = Map.copyOf(map);

@@ -21,6 +21,7 @@ public final class ResourceHandler {
     private final ContentServer content;
     private final Documents documents;
     private final String allow;
+    private final RequestEvents events;
 
     /**
      * @param headTimeout longest wait for upstream's response headers of a download (the repository's
@@ -28,10 +29,17 @@ public final class ResourceHandler {
      */
     public ResourceHandler(Resolver resolver, Storage storage, Downloads downloads, Documents documents,
             Duration headTimeout) {
+        this(resolver, storage, downloads, documents, headTimeout, RequestEvents.NONE);
+    }
+
+    /** As above, reporting each request's outcome and bytes to {@code events} (metrics, issue 11). */
+    public ResourceHandler(Resolver resolver, Storage storage, Downloads downloads, Documents documents,
+            Duration headTimeout, RequestEvents events) {
         this.resolver = resolver;
-        this.content = new ContentServer(storage, downloads, headTimeout);
+        this.content = new ContentServer(storage, downloads, headTimeout, events);
         this.documents = documents;
         this.allow = String.join(", ", new TreeSet<>(resolver.methods()));
+        this.events = events;
     }
 
     /** The documents facade formats get in their {@link RepositoryContext}. */
@@ -51,6 +59,20 @@ public final class ResourceHandler {
      *     after the reply is committed the web layer aborts the connection
      */
     public void serve(ClientRequest request, Reply reply) throws IOException {
+        // Successful answers report their outcome where it is decided; every failure is reported here, once.
+        try {
+            serveOrThrow(request, reply);
+        } catch (ProxyError e) {
+            events.outcome(e.status() == 404 || e.status() == 410 ? RequestEvents.Outcome.NOT_FOUND
+                    : RequestEvents.Outcome.ERROR);
+            throw e;
+        } catch (IOException | RuntimeException e) {
+            events.outcome(RequestEvents.Outcome.ERROR);
+            throw e;
+        }
+    }
+
+    private void serveOrThrow(ClientRequest request, Reply reply) throws IOException {
         resolver.headers().forEach(reply::header);
         if (!resolver.methods().contains(request.method())) {
             throw new ProxyError(405, "UNSUPPORTED", "binaryrepo is a read-only cache: " + request.method()
@@ -69,14 +91,26 @@ public final class ResourceHandler {
     }
 
     private void serveDocument(Resource.Document d, ClientRequest request, Reply reply) throws IOException {
-        Resource.Rendered r = d.renderer().render(documents.current(d));
+        MutableDocuments.Served served = documents.served(d);
+        Resource.Rendered r = d.renderer().render(served.document());
         reply.status(200);
         reply.contentType(r.contentType());
         r.headers().forEach(reply::header);
         reply.contentLength(r.length());
+        boolean fromCache = served.source() == MutableDocuments.Source.CACHE
+                || served.source() == MutableDocuments.Source.STALE;
         if (!request.isHead()) {
             r.writeTo(reply.body());
+            if (r.length() >= 0) {
+                events.served(fromCache, r.length());
+            }
         }
+        events.outcome(switch (served.source()) {
+            case CACHE -> RequestEvents.Outcome.HIT;
+            case FETCHED -> RequestEvents.Outcome.MISS;
+            case JOINED -> RequestEvents.Outcome.COALESCED;
+            case STALE -> RequestEvents.Outcome.STALE;
+        });
     }
 
     private static void serveFixed(Resource.Fixed f, ClientRequest request, Reply reply) throws IOException {

@@ -55,6 +55,7 @@ public final class UpstreamClient implements Closeable {
     private final DestinationPolicy policy;
     private final ConnectionPools pools;
     private final TokenAuthenticator auth;
+    private volatile UpstreamEvents events = UpstreamEvents.NONE; // metrics hook (issue 11)
 
     /** A response, the request it answers (to abort it) and the URL that gave it (after redirects). */
     private record Fetched(ClassicHttpResponse response, HttpUriRequestBase request, URI from) {
@@ -78,6 +79,11 @@ public final class UpstreamClient implements Closeable {
         this.pools = new ConnectionPools(config, policy, sizes, tls);
         this.auth = new TokenAuthenticator(base, config.credentials().orElse(null), clock,
                 new TokenCache(clock, TokenCache.DEFAULT_MAX_ENTRIES, TokenCache.DEFAULT_MAX_CHARS), this::fetchToken);
+    }
+
+    /** Where this client reports its exchanges (metrics, issue 11); set once at start-up. */
+    public void events(UpstreamEvents events) {
+        this.events = Objects.requireNonNull(events);
     }
 
     public URI base() {
@@ -208,11 +214,16 @@ public final class UpstreamClient implements Closeable {
                 req.setHeader("Authorization", authorization);
             }
             ClassicHttpResponse r;
+            long started = System.nanoTime();
             try {
                 r = pools.client(traffic).executeOpen(RoutingSupport.determineHost(req), req, null);
             } catch (HttpException e) {
                 throw new UpstreamException(UpstreamException.Kind.INVALID, "bad upstream request: " + e.getMessage(), e);
+            } catch (IOException e) {
+                UpstreamMeter.failed(events, e, started, method, current);
+                throw e;
             }
+            UpstreamMeter.answered(events, r, started, method, current);
             int code = r.getCode();
             String location = header(r, "Location");
             if (!isRedirect(code) || location == null) {
@@ -290,12 +301,26 @@ public final class UpstreamClient implements Closeable {
         try {
             int semi = remaining.indexOf(';');
             long left = Long.parseLong((semi < 0 ? remaining : remaining.substring(0, semi)).trim());
+            events.rateLimit(left, leadingNumber(header(r, "ratelimit-limit")));
             if (left <= 10) {
                 LOG.warn("repository {}: upstream pull rate limit nearly used up: {} pulls left ({})", name, left,
                         header(r, "ratelimit-limit"));
             }
         } catch (NumberFormatException ignored) {
             // not Docker Hub's format; nothing to report
+        }
+    }
+
+    /** The number before any {@code ;} parameters ("100;w=21600" is 100); -1 when absent or not a number. */
+    private static long leadingNumber(String v) {
+        if (v == null) {
+            return -1;
+        }
+        int semi = v.indexOf(';');
+        try {
+            return Long.parseLong((semi < 0 ? v : v.substring(0, semi)).trim());
+        } catch (NumberFormatException e) {
+            return -1;
         }
     }
 

@@ -8,8 +8,11 @@ import io.binaryrepo.config.ConfigException;
 import io.binaryrepo.config.RepositoriesFile;
 import io.binaryrepo.config.RepositoryConfig;
 import io.binaryrepo.config.Settings;
+import io.binaryrepo.health.Readiness;
+import io.binaryrepo.metrics.Metrics;
 import io.binaryrepo.repo.Format;
 import io.binaryrepo.repo.Repositories;
+import io.binaryrepo.repo.RequestEvents;
 import jakarta.servlet.ServletContext;
 import jakarta.servlet.ServletContextEvent;
 import jakarta.servlet.ServletContextListener;
@@ -93,14 +96,22 @@ public final class BinaryrepoListener implements ServletContextListener {
                     + "'; use nginx or apache (or leave it unset)");
         }).orElse(Offload.NONE);
         MutableDocuments documents = new MutableDocuments(storage, clock, 64L * 1024 * 1024);
+        Metrics metrics = new Metrics(ctx.getContextPath().isEmpty() ? "binaryrepo"
+                : "binaryrepo" + ctx.getContextPath().replaceAll("[^A-Za-z0-9_-]", "."), storage.root(),
+                downloads::size, clock);
+        ctx.setAttribute(Metrics.ATTRIBUTE, metrics);
         Repositories repositories = new Repositories(configs, formats,
-                new Repositories.Services(storage, downloads, documents, clock));
+                new Repositories.Services(storage, downloads, documents, clock,
+                        settings.get(Metrics.SETTING).filter("off"::equals).isPresent() ? RequestEvents.Factory.NONE
+                                : metrics));
         ctx.setAttribute(WEB, new WebSettings(offload, storage.root().toString(),
                 settings.get(Settings.PUBLIC_URL).map(u -> u.replaceAll("/+$", ""))));
         ctx.setAttribute(STORAGE, storage);
         ctx.setAttribute(RECOVERY, recovery);
         ctx.setAttribute(DOWNLOADS, downloads);
         ctx.setAttribute(REPOSITORIES, repositories);
+        ctx.setAttribute(Readiness.ATTRIBUTE, new Readiness(() -> ctx.getAttribute(REPOSITORIES) != null, storage,
+                storage.root(), settings.get(Readiness.MIN_FREE).map(Long::parseLong).orElse(Readiness.DEFAULT_MIN_FREE)));
         LOG.info("binaryrepo started: cache {}, repositories {}", storage.root(), configs);
     }
 
@@ -122,6 +133,9 @@ public final class BinaryrepoListener implements ServletContextListener {
             } catch (IOException e) {
                 LOG.warn("cache {} not marked as cleanly shut down: {}", s.root(), e.toString());
             }
+        }
+        if (ctx.getAttribute(Metrics.ATTRIBUTE) instanceof Metrics m) {
+            m.close();
         }
     }
 }

@@ -24,7 +24,7 @@ import org.eclipse.jetty.util.resource.ResourceFactory;
 
 /**
  * binaryrepo's servlet and listener in an embedded Jetty 12 on 127.0.0.1 and a free port, mapped as in
- * web.xml ({@code /repo/*} and {@code /v2/*}), configured through context parameters like a deployment.
+ * web.xml ({@code /repo/*}, {@code /v2/*}, {@code /metrics}, {@code /health/*}, the dashboard), configured through context parameters like a deployment.
  */
 public final class ProxyServer implements AutoCloseable {
     private final Server server;
@@ -105,6 +105,12 @@ public final class ProxyServer implements AutoCloseable {
         holder.setInitOrder(1);
         ctx.addServlet(holder, "/repo/*");
         ctx.addServlet(holder, "/v2/*");
+        ctx.addServlet(new ServletHolder("metrics", io.binaryrepo.metrics.MetricsServlet.class), "/metrics");
+        ctx.addServlet(new ServletHolder("health", io.binaryrepo.health.HealthServlet.class), "/health/*");
+        ServletHolder dashboard = new ServletHolder("dashboard", io.binaryrepo.dashboard.DashboardServlet.class);
+        ctx.addServlet(dashboard, "");
+        ctx.addServlet(dashboard, "/ui/*");
+        ctx.addServlet(dashboard, "/api/v1/stats");
         server.setHandler(ctx);
         server.start();
         if (!ctx.isAvailable()) {

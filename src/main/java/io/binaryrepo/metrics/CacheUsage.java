@@ -1,0 +1,72 @@
+package io.binaryrepo.metrics;
+
+import java.io.IOException;
+import java.nio.file.FileVisitResult;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.SimpleFileVisitor;
+import java.nio.file.attribute.BasicFileAttributes;
+
+/**
+ * How much the cache holds, measured by walking the cache root (constant memory; the spool directory of
+ * downloads in progress is skipped). The storage has no size accounting and no cap yet (eviction is not
+ * built): the "max size" is what the cache could grow to, its size plus the file system's usable space.
+ * {@link #refresh} runs on the metrics thread, never on a request; readers see the last result.
+ * Thread-safe.
+ */
+final class CacheUsage {
+    private final Path root;
+    private volatile long bytes;
+    private volatile long entries;
+    private volatile long max;
+
+    CacheUsage(Path root) {
+        this.root = root;
+    }
+
+    /** Walks the cache once; failures leave the previous numbers. */
+    void refresh() {
+        long[] total = new long[2];
+        try {
+            Files.walkFileTree(root, new SimpleFileVisitor<>() {
+                @Override
+                public FileVisitResult preVisitDirectory(Path dir, BasicFileAttributes attrs) {
+                    return dir.getFileName() != null && dir.getFileName().toString().equals(".spool") && !dir.equals(root)
+                            ? FileVisitResult.SKIP_SUBTREE : FileVisitResult.CONTINUE;
+                }
+
+                @Override
+                public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) {
+                    if (attrs.isRegularFile()) {
+                        total[0] += attrs.size();
+                        total[1]++;
+                    }
+                    return FileVisitResult.CONTINUE;
+                }
+
+                @Override
+                public FileVisitResult visitFileFailed(Path file, IOException e) {
+                    return FileVisitResult.CONTINUE; // removed while walking
+                }
+            });
+            long usable = Files.getFileStore(root).getUsableSpace();
+            bytes = total[0];
+            entries = total[1];
+            max = total[0] + usable;
+        } catch (IOException e) {
+            // keep the last numbers; the health check reports an unusable cache
+        }
+    }
+
+    long bytes() {
+        return bytes;
+    }
+
+    long entries() {
+        return entries;
+    }
+
+    long max() {
+        return max;
+    }
+}
