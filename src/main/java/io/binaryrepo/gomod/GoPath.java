@@ -1,5 +1,7 @@
 package io.binaryrepo.gomod;
 
+import io.binaryrepo.repo.KeySegments;
+
 import io.binaryrepo.repo.ProxyError;
 import java.util.Arrays;
 import java.util.Set;

@@ -1,5 +1,7 @@
 package io.binaryrepo.npm;
 
+import io.binaryrepo.repo.KeySegments;
+
 import io.binaryrepo.repo.ProxyError;
 import java.util.Locale;
 import java.util.regex.Pattern;
@@ -132,7 +134,7 @@ record NpmPath(Kind kind, PackageName name, String item) {
 
     /** The storage key of a packument or tarball, under {@code npm/<repository>/}. */
     String key(String repository) {
-        String pkg = KeySegments.of(name);
+        String pkg = name.keyPath();
         switch (kind) {
             case PACKUMENT:
             case VERSION:

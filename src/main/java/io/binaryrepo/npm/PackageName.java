@@ -1,5 +1,7 @@
 package io.binaryrepo.npm;
 
+import io.binaryrepo.repo.KeySegments;
+
 import io.binaryrepo.repo.ProxyError;
 import java.util.regex.Pattern;
 
@@ -51,6 +53,11 @@ record PackageName(String scope, String bare) {
                     + "(letters, digits, - . _ ~ ! * ' ( )) not starting with . or _");
         }
         return part;
+    }
+
+    /** The storage key path of the package: {@code _40scope/name} for {@code @scope/name}, else the encoded name. */
+    String keyPath() {
+        return scoped() ? KeySegments.encode("@" + scope) + "/" + KeySegments.encode(bare) : KeySegments.encode(bare);
     }
 
     boolean scoped() {

@@ -119,7 +119,7 @@ final class Packuments {
     }
 
     private String key(PackageName name) {
-        return "npm/" + repo + "/packuments/" + KeySegments.of(name) + "/_packument";
+        return "npm/" + repo + "/packuments/" + name.keyPath() + "/_packument";
     }
 
     private Resource.Document document(PackageName name, MutableDocuments.Policy p, Resource.Renderer renderer) {

@@ -1,19 +1,19 @@
-package io.binaryrepo.gomod;
+package io.binaryrepo.repo;
 
 /**
- * Turns validated path elements (escaped module path elements, escaped versions, checksum database
- * names) into storage key segments. {@link io.binaryrepo.cache.Storage} keys allow only
- * {@code [A-Za-z0-9_][A-Za-z0-9._-]*} per segment; Go module paths also use {@code ~}, {@code !} (case
- * escapes) and {@code +} ({@code +incompatible}), and may start with {@code -} or {@code _}. Lowercase
+ * Turns validated names from clients (Go's escaped module paths and versions, npm names with scopes and
+ * legacy upper case, ...) into storage key segments, for every format. {@link io.binaryrepo.cache.Storage}
+ * keys allow only {@code [A-Za-z0-9_][A-Za-z0-9._-]*} per segment; names also use {@code ~}, {@code !},
+ * {@code +}, {@code @}, {@code * ' ( )} and may start with {@code -} or {@code _}. Lowercase
  * letters and digits are kept, and so are {@code .} and {@code -} except in first position; every other
  * character becomes {@code _} and two lowercase hex digits. The mapping is injective ({@code _} always
  * starts an escape) and never yields {@code .} or {@code ..}; segments are all lowercase, so no two keys
  * differ only in case. Segments starting with {@code _} and a non-hex letter (such as {@code _v}) never
  * come out of it, which leaves them free as markers in the cache layout. Stateless.
  */
-final class KeySegments {
+public final class KeySegments {
     /** FileStorage's limit for one segment. */
-    static final int MAX_SEGMENT = 255;
+    public static final int MAX_SEGMENT = 255;
 
     private KeySegments() {
     }
@@ -23,7 +23,7 @@ final class KeySegments {
      *
      * @throws IllegalArgumentException for non-ASCII text or a result longer than {@link #MAX_SEGMENT}
      */
-    static String encode(String element) {
+    public static String encode(String element) {
         StringBuilder b = new StringBuilder(element.length() + 8);
         for (int i = 0; i < element.length(); i++) {
             char c = element.charAt(i);
@@ -43,7 +43,7 @@ final class KeySegments {
     }
 
     /** Encodes each {@code /}-separated element of {@code path} and joins them with {@code /}. */
-    static String encodePath(String path) {
+    public static String encodePath(String path) {
         StringBuilder b = new StringBuilder(path.length() + 16);
         for (String e : path.split("/", -1)) {
             if (b.length() > 0) {
