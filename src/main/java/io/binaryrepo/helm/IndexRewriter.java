@@ -277,6 +277,12 @@ final class IndexRewriter {
      * Not thread-safe.
      */
     private static final class Splice extends Reader {
+        /**
+         * Most text held between two copies: a single scalar (a description, a readme pasted into the index)
+         * larger than this is refused, so a chunked body without a length cannot fill the heap (issue 17).
+         */
+        static final int MAX_HELD = 8 * 1024 * 1024;
+
         private final Reader in;
         private final Writer out;
         /** Text read; pending[head..] is not yet copied or skipped. */
@@ -311,6 +317,11 @@ final class IndexRewriter {
                 }
                 pending.append(buf, off, n);
                 maxHeld = Math.max(maxHeld, pending.length() - head);
+                if (pending.length() - head > MAX_HELD) {
+                    readFailure = new InvalidIndexException("index.yaml has a value of more than " + MAX_HELD
+                            + " characters; refused", null);
+                    throw readFailure;
+                }
             } else if (n < 0) {
                 eof = true;
             }

@@ -45,6 +45,16 @@ class IndexRewriterTest {
     }
 
     @Test
+    void hugeScalar_inAChunkedIndex_isRefusedBeforeItFillsTheHeap() {
+        String yaml = "apiVersion: v1\nentries:\n  a:\n  - name: a\n    description: \""
+                + "x".repeat(9 * 1024 * 1024) + "\"\n    urls:\n    - a-1.0.0.tgz\n";
+        IndexRewriter.InvalidIndexException e = org.junit.jupiter.api.Assertions.assertThrows(
+                IndexRewriter.InvalidIndexException.class, () -> new IndexRewriter(UPSTREAM).rewrite(
+                        new ByteArrayInputStream(yaml.getBytes(StandardCharsets.UTF_8)), new java.io.ByteArrayOutputStream()));
+        org.junit.jupiter.api.Assertions.assertTrue(e.getMessage().contains("more than"), e.getMessage());
+    }
+
+    @Test
     void absoluteUrl_onAnotherHost_isRewrittenUnderTheRepository_andMapsBackToTheOriginal() throws Exception {
         String yaml = "apiVersion: v1\nentries:\n"
                 + entry("nginx", "1.2.3", "    digest: " + DIGEST + "\n",
