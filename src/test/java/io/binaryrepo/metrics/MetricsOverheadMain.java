@@ -2,18 +2,15 @@ package io.binaryrepo.metrics;
 
 import io.binaryrepo.testing.FakeRegistry;
 import io.binaryrepo.testing.ProxyServer;
+import io.binaryrepo.testing.RequestLoop;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 
 /**
  * What counting costs, by hand (not a test: timings here are noise on a shared machine): two binaryrepo
@@ -36,13 +33,13 @@ public final class MetricsOverheadMain {
                     ProxyServer off = ProxyServer.start(dir.resolve("off"), yaml, null, Map.of(Metrics.SETTING, "off"))) {
                 HttpClient client = HttpClient.newHttpClient();
                 ExecutorService pool = Executors.newFixedThreadPool(4);
-                run(client, pool, on, 2000);
-                run(client, pool, off, 2000);
+                RequestLoop.run(client, pool, request(on), 2000);
+                RequestLoop.run(client, pool, request(off), 2000);
                 double sumOn = 0;
                 double sumOff = 0;
                 for (int r = 0; r < rounds; r++) {
-                    double a = run(client, pool, r % 2 == 0 ? on : off, perRound);
-                    double b = run(client, pool, r % 2 == 0 ? off : on, perRound);
+                    double a = RequestLoop.run(client, pool, request(r % 2 == 0 ? on : off), perRound);
+                    double b = RequestLoop.run(client, pool, request(r % 2 == 0 ? off : on), perRound);
                     sumOn += r % 2 == 0 ? a : b;
                     sumOff += r % 2 == 0 ? b : a;
                     System.out.printf("round %d: on %.0f req/s, off %.0f req/s%n", r, r % 2 == 0 ? a : b, r % 2 == 0 ? b : a);
@@ -54,24 +51,7 @@ public final class MetricsOverheadMain {
         }
     }
 
-    private static double run(HttpClient client, ExecutorService pool, ProxyServer p, int n) throws Exception {
-        HttpRequest req = HttpRequest.newBuilder(URI.create(p.url() + "/v2/hub/library/small/manifests/1")).build();
-        long start = System.nanoTime();
-        List<Future<?>> fs = new ArrayList<>();
-        for (int t = 0; t < 4; t++) {
-            fs.add(pool.submit(() -> {
-                for (int i = 0; i < n / 4; i++) {
-                    HttpResponse<byte[]> r = client.send(req, HttpResponse.BodyHandlers.ofByteArray());
-                    if (r.statusCode() != 200) {
-                        throw new IllegalStateException("status " + r.statusCode());
-                    }
-                }
-                return null;
-            }));
-        }
-        for (Future<?> f : fs) {
-            f.get();
-        }
-        return n / ((System.nanoTime() - start) / 1e9);
+    private static HttpRequest request(ProxyServer p) {
+        return HttpRequest.newBuilder(URI.create(p.url() + "/v2/hub/library/small/manifests/1")).build();
     }
 }

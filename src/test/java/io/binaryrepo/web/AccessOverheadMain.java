@@ -3,19 +3,16 @@ package io.binaryrepo.web;
 import io.binaryrepo.config.Access;
 import io.binaryrepo.testing.FakeRegistry;
 import io.binaryrepo.testing.ProxyServer;
+import io.binaryrepo.testing.RequestLoop;
 import io.binaryrepo.testing.TestUsers;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 
 /**
  * What access control costs, by hand (not a test: timings here are noise on a shared machine; issue 12 asks
@@ -45,13 +42,13 @@ public final class AccessOverheadMain {
                 HttpRequest anon = HttpRequest.newBuilder(URI.create(p.url() + "/v2/anon/library/small/manifests/1")).build();
                 HttpRequest prot = HttpRequest.newBuilder(URI.create(p.url() + "/v2/prot/library/small/manifests/1"))
                         .header("Authorization", reader.basic()).build();
-                run(client, pool, anon, 2000);
-                run(client, pool, prot, 2000);
+                RequestLoop.run(client, pool, anon, 2000);
+                RequestLoop.run(client, pool, prot, 2000);
                 double sumAnon = 0;
                 double sumProt = 0;
                 for (int r = 0; r < rounds; r++) {
-                    double a = run(client, pool, r % 2 == 0 ? anon : prot, perRound);
-                    double b = run(client, pool, r % 2 == 0 ? prot : anon, perRound);
+                    double a = RequestLoop.run(client, pool, r % 2 == 0 ? anon : prot, perRound);
+                    double b = RequestLoop.run(client, pool, r % 2 == 0 ? prot : anon, perRound);
                     double ra = r % 2 == 0 ? a : b;
                     double rp = r % 2 == 0 ? b : a;
                     sumAnon += ra;
@@ -63,25 +60,5 @@ public final class AccessOverheadMain {
                 pool.shutdownNow();
             }
         }
-    }
-
-    private static double run(HttpClient client, ExecutorService pool, HttpRequest req, int n) throws Exception {
-        long start = System.nanoTime();
-        List<Future<?>> fs = new ArrayList<>();
-        for (int t = 0; t < 4; t++) {
-            fs.add(pool.submit(() -> {
-                for (int i = 0; i < n / 4; i++) {
-                    HttpResponse<byte[]> r = client.send(req, HttpResponse.BodyHandlers.ofByteArray());
-                    if (r.statusCode() != 200) {
-                        throw new IllegalStateException("status " + r.statusCode());
-                    }
-                }
-                return null;
-            }));
-        }
-        for (Future<?> f : fs) {
-            f.get();
-        }
-        return n / ((System.nanoTime() - start) / 1e9);
     }
 }
