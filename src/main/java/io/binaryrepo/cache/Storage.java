@@ -46,6 +46,15 @@ public interface Storage extends Closeable {
     /** Reads a small value, failing (IOException) if it is larger than {@code maxBytes}. */
     Optional<byte[]> read(String key, int maxBytes) throws IOException;
 
+    /**
+     * When a client last read the entry under {@code key}, as far as this storage records it (recording is
+     * batched, so it may lag by the batch interval); empty when nothing is recorded (callers then use
+     * {@link Entry#lastModified()}). Cheap: no backend round trip per call is required. Issue 10.
+     */
+    default Optional<Instant> lastAccess(String key) throws IOException {
+        return Optional.empty();
+    }
+
     /** Removes the entry, if any; returns whether there was one. Readers that have it open may finish. */
     boolean delete(String key) throws IOException;
 
