@@ -55,6 +55,15 @@ public interface Storage extends Closeable {
         return Optional.empty();
     }
 
+    /**
+     * Checks that the backend can be reached now, for the readiness check: one cheap round trip (an object
+     * store's bucket), nothing written. The default, for local backends, does nothing.
+     *
+     * @throws IOException saying what cannot be reached, naming the setting that configures it
+     */
+    default void checkReachable() throws IOException {
+    }
+
     /** Removes the entry, if any; returns whether there was one. Readers that have it open may finish. */
     boolean delete(String key) throws IOException;
 

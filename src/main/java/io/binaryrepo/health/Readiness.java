@@ -10,7 +10,8 @@ import java.util.function.BooleanSupplier;
 
 /**
  * Whether this deployment can serve (for load balancers and Kubernetes readiness probes): the
- * configuration loaded, the storage takes a write (one byte into a new spool file, aborted, per check), and
+ * configuration loaded, the storage takes a write (one byte into a new spool file, aborted, per check) and
+ * its backend answers ({@link Storage#checkReachable()}: the S3 bucket), and
  * the cache's file system has at least the threshold free. Each check runs when asked; thread-safe.
  */
 public final class Readiness {
@@ -61,9 +62,15 @@ public final class Readiness {
         // One byte written to a new (spool) file and aborted: nothing is committed under the key.
         try (Storage.Writer w = storage.writer(PROBE_KEY)) {
             w.write(java.nio.ByteBuffer.wrap(new byte[] {1}));
-            return status(n, true, null);
         } catch (IOException | RuntimeException e) {
             return status(n, false, "cannot create a file in the cache: " + e);
+        }
+        // An object store (S3 bucket) must answer too; local backends have nothing more to check.
+        try {
+            storage.checkReachable();
+            return status(n, true, null);
+        } catch (IOException | RuntimeException e) {
+            return status(n, false, e.getMessage());
         }
     }
 

@@ -18,7 +18,8 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * Serves {@link Resource.Content} for every format: from the cache when it is there, else through one shared
+ * Serves {@link Resource.Content} for every format: from the cache when it is there (or a 307 to the
+ * entry's {@link Storage.Entry#redirect() redirect URL}, a presigned object-store GET, when it has one), else through one shared
  * {@link Download} per key that every waiting client streams from, verified before it is committed;
  * straight from upstream ({@link Passthrough}) when the cache cannot be written. Single byte ranges are
  * honoured. A HEAD of uncached content asks upstream with a HEAD (Harbor #22609: never download for a
@@ -74,6 +75,20 @@ final class ContentServer {
             reply.contentType(c.contentType());
             c.headers().forEach(reply::header);
             reply.header("Accept-Ranges", "bytes");
+            events.served(true, range == null ? entry.size() : range.length());
+            events.outcome(RequestEvents.Outcome.HIT);
+            return;
+        }
+        Optional<java.net.URI> redirect = head ? Optional.empty() : entry.redirect();
+        if (redirect.isPresent()) {
+            // The object store sends the bytes (binaryrepo.storage.s3.redirect): a presigned URL carries its own
+            // short-lived signature in the query, so the client's Authorization is never needed there, and
+            // clients drop it on a redirect to another host. The client sends its Range there itself.
+            reply.status(307);
+            reply.header("Location", redirect.get().toString());
+            c.headers().forEach(reply::header);
+            reply.header("Cache-Control", "no-store");
+            reply.contentLength(0);
             events.served(true, range == null ? entry.size() : range.length());
             events.outcome(RequestEvents.Outcome.HIT);
             return;

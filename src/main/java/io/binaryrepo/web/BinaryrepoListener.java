@@ -4,6 +4,7 @@ import io.binaryrepo.cache.CrashRecovery;
 import io.binaryrepo.cache.Downloads;
 import io.binaryrepo.cache.FileStorage;
 import io.binaryrepo.cache.MutableDocuments;
+import io.binaryrepo.cache.Storage;
 import io.binaryrepo.config.ConfigException;
 import io.binaryrepo.config.RepositoriesFile;
 import io.binaryrepo.config.RepositoryConfig;
@@ -13,12 +14,16 @@ import io.binaryrepo.metrics.Metrics;
 import io.binaryrepo.repo.Format;
 import io.binaryrepo.repo.Repositories;
 import io.binaryrepo.repo.RequestEvents;
+import io.binaryrepo.s3.S3Settings;
+import io.binaryrepo.s3.S3Storage;
 import jakarta.servlet.ServletContext;
 import jakarta.servlet.ServletContextEvent;
 import jakarta.servlet.ServletContextListener;
 import java.io.IOException;
+import java.nio.file.Path;
 import java.time.Clock;
 import java.util.List;
+import java.util.Optional;
 import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -73,19 +78,8 @@ public final class BinaryrepoListener implements ServletContextListener {
             LOG.error(e.getMessage());
             throw e;
         }
-        FileStorage storage;
-        try {
-            storage = new FileStorage(settings.storageDir(), clock);
-            int removed = storage.removeSpoolLeftovers();
-            if (removed > 0) {
-                LOG.info("removed {} incomplete download(s) left by an earlier run", removed);
-            }
-        } catch (IOException e) {
-            String msg = "binaryrepo not started: cache directory " + settings.storageDir() + " (" + Settings.STORAGE_DIR
-                    + ") cannot be used: " + e;
-            LOG.error(msg);
-            throw new ConfigException(msg, e);
-        }
+        Storage storage = openStorage(settings, clock);
+        Path root = settings.storageDir();
         CrashRecovery recovery = new CrashRecovery(storage);
         recovery.start();
         Downloads downloads = new Downloads(storage, limits);
@@ -97,22 +91,77 @@ public final class BinaryrepoListener implements ServletContextListener {
         }).orElse(Offload.NONE);
         MutableDocuments documents = new MutableDocuments(storage, clock, 64L * 1024 * 1024);
         Metrics metrics = new Metrics(ctx.getContextPath().isEmpty() ? "binaryrepo"
-                : "binaryrepo" + ctx.getContextPath().replaceAll("[^A-Za-z0-9_-]", "."), storage.root(),
+                : "binaryrepo" + ctx.getContextPath().replaceAll("[^A-Za-z0-9_-]", "."), root,
                 downloads::size, clock);
         ctx.setAttribute(Metrics.ATTRIBUTE, metrics);
         Repositories repositories = new Repositories(configs, formats,
                 new Repositories.Services(storage, downloads, documents, clock,
                         settings.get(Metrics.SETTING).filter("off"::equals).isPresent() ? RequestEvents.Factory.NONE
                                 : metrics));
-        ctx.setAttribute(WEB, new WebSettings(offload, storage.root().toString(),
+        ctx.setAttribute(WEB, new WebSettings(offload, root.toString(),
                 settings.get(Settings.PUBLIC_URL).map(u -> u.replaceAll("/+$", ""))));
         ctx.setAttribute(STORAGE, storage);
         ctx.setAttribute(RECOVERY, recovery);
         ctx.setAttribute(DOWNLOADS, downloads);
         ctx.setAttribute(REPOSITORIES, repositories);
         ctx.setAttribute(Readiness.ATTRIBUTE, new Readiness(() -> ctx.getAttribute(REPOSITORIES) != null, storage,
-                storage.root(), settings.get(Readiness.MIN_FREE).map(Long::parseLong).orElse(Readiness.DEFAULT_MIN_FREE)));
-        LOG.info("binaryrepo started: cache {}, repositories {}", storage.root(), configs);
+                root, settings.get(Readiness.MIN_FREE).map(Long::parseLong).orElse(Readiness.DEFAULT_MIN_FREE)));
+        LOG.info("binaryrepo started: cache {}, repositories {}", root, configs);
+    }
+
+    /**
+     * The S3 bucket when {@code binaryrepo.storage.s3.bucket} is set (the storage directory then only holds
+     * spool files), else the file system under the storage directory; spool files a crash left are removed.
+     *
+     * @throws ConfigException with one message naming the parameter, when the storage cannot be used
+     */
+    private static Storage openStorage(Settings settings, Clock clock) {
+        Optional<S3Settings> s3;
+        try {
+            s3 = S3Settings.from(settings);
+        } catch (ConfigException e) {
+            LOG.error(e.getMessage());
+            throw e;
+        }
+        Storage storage;
+        try {
+            if (s3.isPresent()) {
+                storage = S3Storage.open(s3.get(), settings.storageDir());
+                LOG.info("cache in S3 bucket {} (prefix '{}'), spooling under {}", s3.get().bucket(), s3.get().prefix(),
+                        settings.storageDir());
+            } else {
+                storage = new FileStorage(settings.storageDir(), clock);
+            }
+        } catch (ConfigException e) {
+            LOG.error(e.getMessage());
+            throw e;
+        } catch (IOException e) {
+            String msg = "binaryrepo not started: cache directory " + settings.storageDir() + " (" + Settings.STORAGE_DIR
+                    + ") cannot be used: " + e;
+            LOG.error(msg);
+            throw new ConfigException(msg, e);
+        }
+        try {
+            int removed = storage.removeSpoolLeftovers();
+            if (removed > 0) {
+                LOG.info("removed {} incomplete download(s) left by an earlier run", removed);
+            }
+        } catch (IOException e) {
+            String msg = "binaryrepo not started: cache directory " + settings.storageDir() + " (" + Settings.STORAGE_DIR
+                    + ") cannot be used: " + e;
+            LOG.error(msg);
+            closeQuietly(storage);
+            throw new ConfigException(msg, e);
+        }
+        return storage;
+    }
+
+    private static void closeQuietly(Storage storage) {
+        try {
+            storage.close();
+        } catch (IOException ignored) {
+            // start-up failed already; this is only tidying
+        }
     }
 
     @Override
@@ -127,11 +176,11 @@ public final class BinaryrepoListener implements ServletContextListener {
         if (ctx.getAttribute(RECOVERY) instanceof CrashRecovery r) {
             r.close();
         }
-        if (ctx.getAttribute(STORAGE) instanceof FileStorage s) {
+        if (ctx.getAttribute(STORAGE) instanceof Storage s) {
             try {
                 s.close();
             } catch (IOException e) {
-                LOG.warn("cache {} not marked as cleanly shut down: {}", s.root(), e.toString());
+                LOG.warn("cache not marked as cleanly shut down: {}", e.toString());
             }
         }
         if (ctx.getAttribute(Metrics.ATTRIBUTE) instanceof Metrics m) {
