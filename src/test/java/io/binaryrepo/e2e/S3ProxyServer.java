@@ -73,6 +73,7 @@ public final class S3ProxyServer implements AutoCloseable {
             return;
         }
         try {
+            Files.createDirectories(dir.resolve("blobs"));
             Path props = dir.resolve("s3proxy.properties");
             Files.writeString(props, properties());
             String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
