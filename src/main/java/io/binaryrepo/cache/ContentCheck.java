@@ -1,5 +1,7 @@
 package io.binaryrepo.cache;
 
+import java.io.IOException;
+import java.nio.channels.SeekableByteChannel;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
@@ -12,12 +14,37 @@ import java.util.Objects;
  * @param expectedHex the expected digest, lowercase hex; null when only the size can be checked (the
  *     client verifies the content itself, as the go command does with the checksum database)
  * @param expectedSize the expected size in bytes, or -1 when unknown
+ * @param verifier a check of the whole written content that a running digest cannot make (a Go module
+ *     zip's {@code h1:} hash over its files), run on the download's thread after digest and size matched and
+ *     before the commit; null for none. Not applied to passthrough (a full cache), which cannot read the
+ *     content twice.
  */
-public record ContentCheck(String algorithm, String expectedHex, long expectedSize) {
+public record ContentCheck(String algorithm, String expectedHex, long expectedSize, Verifier verifier) {
 
     public ContentCheck {
         Objects.requireNonNull(algorithm, "algorithm");
         newDigest(algorithm);
+    }
+
+    /** A check without a {@link Verifier}. */
+    public ContentCheck(String algorithm, String expectedHex, long expectedSize) {
+        this(algorithm, expectedHex, expectedSize, null);
+    }
+
+    /** This check, with {@code verifier} run over the written content before the commit. */
+    public ContentCheck withVerifier(Verifier verifier) {
+        return new ContentCheck(algorithm, expectedHex, expectedSize, verifier);
+    }
+
+    /** Checks written content as a whole, reading it back from the spool (never holding it in memory). */
+    @FunctionalInterface
+    public interface Verifier {
+        /**
+         * @param content the content as written, positioned at 0; the caller closes it
+         * @param size its length in bytes
+         * @throws IOException when the content is not what it must be: nothing is committed
+         */
+        void verify(SeekableByteChannel content, long size) throws IOException;
     }
 
     MessageDigest newDigest() {

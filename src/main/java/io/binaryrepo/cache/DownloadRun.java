@@ -3,6 +3,7 @@ package io.binaryrepo.cache;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.ByteBuffer;
+import java.nio.channels.SeekableByteChannel;
 import java.security.MessageDigest;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -55,6 +56,11 @@ final class DownloadRun {
                 }
                 d.streaming(announced >= 0 ? announced : check.expectedSize(), body.contentType());
                 fill(body.stream(), w, check);
+                if (check.verifier() != null) {
+                    try (SeekableByteChannel content = w.openReader()) {
+                        check.verifier().verify(content, w.written());
+                    }
+                }
             }
             // Readers keep streaming (from the same open content) while the commit forces and renames;
             // only the last byte waits for COMPLETE.

@@ -15,6 +15,12 @@ public final class GoFormat implements Format {
         return "go";
     }
 
+    /** {@code sumdb}: the checksum database the module files are verified against; {@code noSumdb}: patterns. */
+    @Override
+    public java.util.Set<String> options() {
+        return java.util.Set.of("sumdb", "noSumdb");
+    }
+
     @Override
     public Resolver open(RepositoryContext context) {
         return new GoResolver(context);

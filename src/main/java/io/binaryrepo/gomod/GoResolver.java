@@ -1,6 +1,7 @@
 package io.binaryrepo.gomod;
 
 import io.binaryrepo.cache.ContentCheck;
+import io.binaryrepo.config.ConfigException;
 import io.binaryrepo.repo.ClientRequest;
 import io.binaryrepo.repo.ErrorStyle;
 import io.binaryrepo.repo.Resource;
@@ -24,11 +25,23 @@ final class GoResolver implements Resolver {
     private final String keyPrefix;
     private final UpstreamClient upstream;
     private final GoDocuments documents;
+    private final ModuleChecksums checksums;
 
     GoResolver(RepositoryContext context) {
         this.keyPrefix = "go/" + context.name() + "/";
         this.upstream = context.upstream();
         this.documents = new GoDocuments(keyPrefix, upstream, context.config().metadataTtl());
+        String db = ModuleChecksums.database(context.config().option("sumdb"));
+        if (db != null) {
+            try {
+                GoPath.parse("sumdb/" + db + "/supported");
+            } catch (RuntimeException e) {
+                throw new ConfigException("repository '" + context.name() + "': field 'sumdb': '" + db
+                        + "' is not a checksum database name (a host name, or off)");
+            }
+        }
+        this.checksums = new ModuleChecksums(context.name(), db, context.config().optionList("noSumdb"), documents,
+                context.documents());
     }
 
     @Override
@@ -48,16 +61,18 @@ final class GoResolver implements Resolver {
     }
 
     /**
-     * {@code .mod} and {@code .zip}: binaryrepo knows no digest for them, so a download is checked for its
-     * announced length only; the go command verifies the content against go.sum and the checksum database.
+     * {@code .mod} and {@code .zip}: checked for their announced length and, unless the module is exempt, against
+     * the checksum database's {@code h1:} hash before they are cached ({@link ModuleChecksums}). Verified files
+     * are answered only once verified (a mismatch is a 502, not a cut-off transfer); on a full cache they pass
+     * through checked for length only (the go command verifies them against go.sum and the database itself).
      */
     private Resource content(GoPath path) {
         // Keys are per repository, so every download of a key comes from this repository's upstream.
         return new Resource.Content(keyPrefix + path.key(), path.contentType(), IMMUTABLE, keyPrefix,
                 Resource.Guard.NONE,
-                () -> new Resource.Fetch(ContentCheck.sizeOnly(-1),
+                () -> new Resource.Fetch(checksums.check(path, ContentCheck.sizeOnly(-1)),
                         method -> upstream.send(Traffic.forContent(method), method, path.upstreamPath(), Map.of(), null)),
-                GoErrors.failures(path));
+                GoErrors.failures(path), checksums.verifies(path.module()));
     }
 
     @Override

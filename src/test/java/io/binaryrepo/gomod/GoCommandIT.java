@@ -38,7 +38,9 @@ import org.junit.jupiter.api.Test;
  * version and a pseudo-version; {@code @latest} resolves through the version list. GOSUMDB is only the
  * verifier key, so the go command finds the database through the proxy ({@code sumdb/<name>/supported});
  * nothing may bypass binaryrepo: GOPRIVATE, GONOPROXY, GONOSUMDB and GONOSUMCHECK are empty, GOENV is
- * off, and the upstream checks that every request it serves came from binaryrepo.
+ * off, and the upstream checks that every request it serves came from binaryrepo. The repository verifies
+ * every {@code .mod} and {@code .zip} against the same database ({@code sumdb: DB}) before caching it, so the
+ * go command's success also proves binaryrepo's {@code h1:} hashes equal Go's own (a mismatch would be a 502).
  */
 class GoCommandIT {
     private static final String DB = "sum.test.example";
@@ -59,7 +61,7 @@ class GoCommandIT {
         upstream = LocalGoUpstream.start(work, sources, DB);
         Path repositories = work.resolve("repositories.yaml");
         Files.writeString(repositories, "repositories:\n  - name: go-remote\n    type: go\n    url: " + upstream.url()
-                + "\n    metadataTtl: 5m\n");
+                + "\n    metadataTtl: 5m\n    sumdb: " + DB + "\n");
         proxy = ProxyServer.start(work.resolve("cache"), repositories, clock, 0);
     }
 

@@ -34,7 +34,7 @@ public final class FakeRegistry implements AutoCloseable {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     /** How blob GETs are answered. */
-    public enum BlobMode { NORMAL, TRUNCATE, CORRUPT, FAIL_500, RATE_LIMIT_429, REDIRECT, STALL }
+    public enum BlobMode { NORMAL, TRUNCATE, CORRUPT, FAIL_500, RATE_LIMIT_429, REDIRECT, STALL, STALL_BEFORE_HEADERS }
 
     /** How manifest requests (GET and HEAD) are answered. */
     public enum ManifestMode { NORMAL, FAIL_500, RATE_LIMIT_429, STALL }
@@ -368,6 +368,7 @@ public final class FakeRegistry implements AutoCloseable {
                     resp.setHeader("Retry-After", "17");
                     error(resp, 429, "TOOMANYREQUESTS", "slow down");
                 }
+                case STALL_BEFORE_HEADERS -> stall(); // nothing sent: not even the status line
                 case REDIRECT -> {
                     resp.setStatus(307);
                     resp.setHeader("Location", "http://127.0.0.1:" + cdnPort + "/cdn/" + digest + "?signature=abc");
