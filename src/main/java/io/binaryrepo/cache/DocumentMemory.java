@@ -49,7 +49,7 @@ final class DocumentMemory {
     }
 
     void put(String key, MutableDocuments.Document d) {
-        long cost = OVERHEAD + 2L * key.length() + d.body().length
+        long cost = OVERHEAD + 2L * key.length() + d.memoryBytes()
                 + (d.etag() == null ? 0 : d.etag().length()) + (d.contentType() == null ? 0 : d.contentType().length());
         if (cost > maxBytes / 4) {
             remove(key); // not counted against the budget: kept only while the GC lets it live

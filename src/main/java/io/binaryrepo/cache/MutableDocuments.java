@@ -33,7 +33,8 @@ public final class MutableDocuments {
     /**
      * A cached document.
      *
-     * @param body the bytes as fetched (or as rewritten by the format before storing)
+     * @param body the bytes as fetched (or as rewritten by the format before storing); null when the document
+     *     is kept on disk only ({@code stored}); read it through {@link #body()}
      * @param contentType upstream's content type, or null
      * @param etag upstream's ETag, or null
      * @param lastModified upstream's Last-Modified, or null
@@ -41,11 +42,21 @@ public final class MutableDocuments {
      * @param missingStatus 0 for a document; 404 or 410 for a cached "not found"
      * @param headers upstream response headers the format asked to keep with the document (a {@code Link},
      *     {@code OCI-Filters-Applied}); small
+     * @param stored for a large document that a {@link Streamed} fetch wrote: its body on disk, read by every
+     *     use (never held in memory); null when {@code body} holds it
      */
     public record Document(byte[] body, String contentType, String etag, String lastModified, long fetchedAt,
-            int missingStatus, Map<String, String> headers) {
+            int missingStatus, Map<String, String> headers, StoredBody stored) {
         public Document {
             headers = Map.copyOf(headers);
+            if ((body == null) == (stored == null)) {
+                throw new IllegalArgumentException("a document has either its bytes or a stored body");
+            }
+        }
+
+        public Document(byte[] body, String contentType, String etag, String lastModified, long fetchedAt,
+                int missingStatus, Map<String, String> headers) {
+            this(body, contentType, etag, lastModified, fetchedAt, missingStatus, headers, null);
         }
 
         public Document(byte[] body, String contentType, String etag, String lastModified, long fetchedAt,
@@ -53,12 +64,31 @@ public final class MutableDocuments {
             this(body, contentType, etag, lastModified, fetchedAt, missingStatus, Map.of());
         }
 
+        /**
+         * The bytes of a document held in memory.
+         *
+         * @throws IllegalStateException for a document kept on disk ({@link #stored()} is not null): only formats
+         *     that fetch with {@link Streamed} get those, and they read {@link #stored()}
+         */
+        @Override
+        public byte[] body() {
+            if (body == null) {
+                throw new IllegalStateException("document of " + stored.length() + " bytes is kept on disk only");
+            }
+            return body;
+        }
+
         public boolean missing() {
             return missingStatus != 0;
         }
 
+        /** Bytes of body this document holds in memory (0 for a stored one). */
+        long memoryBytes() {
+            return body == null ? 0 : body.length;
+        }
+
         Document at(long time) {
-            return new Document(body, contentType, etag, lastModified, time, missingStatus, headers);
+            return new Document(body, contentType, etag, lastModified, time, missingStatus, headers, stored);
         }
     }
 
@@ -86,6 +116,26 @@ public final class MutableDocuments {
     public record Missing(int status) implements Answer {
     }
 
+    /**
+     * A new document the fetcher wrote into the {@link Spool} it was given (for documents that may be too
+     * large to hold: a Helm index of up to 256 MiB). One larger than a quarter of the memory budget is kept on
+     * disk only and read from there by every request ({@link Document#stored()}); a smaller one is read back
+     * and held like any other.
+     */
+    public record Streamed() implements Answer {
+    }
+
+    /** Where a fetcher that answers {@link Streamed} writes the new document. Used by one thread. */
+    public interface Spool {
+        /**
+         * Starts the stored document with upstream's metadata and returns the stream its body goes to; called at
+         * most once. The stream refuses more than the policy's {@code maxBytes} with a
+         * {@link DocumentTooLargeException}; the caller does not close it.
+         */
+        java.io.OutputStream open(String contentType, String etag, String lastModified, Map<String, String> headers)
+                throws IOException;
+    }
+
     /** Asks upstream; sends {@code If-None-Match}/{@code If-Modified-Since} when validators are given. */
     @FunctionalInterface
     public interface Fetcher {
@@ -97,6 +147,14 @@ public final class MutableDocuments {
          *     hidden by a stale copy
          */
         Answer fetch(String etag, String lastModified) throws IOException;
+
+        /**
+         * As {@link #fetch(String, String)}, with a {@link Spool} a new document may be written to (then the
+         * answer is {@link Streamed}). Called for cached policies; the default ignores the spool.
+         */
+        default Answer fetch(String etag, String lastModified, Spool spool) throws IOException {
+            return fetch(etag, lastModified);
+        }
     }
 
     /**
@@ -125,12 +183,15 @@ public final class MutableDocuments {
     private final Coalescer<Document> inflight = new Coalescer<>();
     private final Coalescer<Optional<Document>> loading = new Coalescer<>();
     private final DocumentMemory memory;
+    /** A {@link Streamed} document longer than this stays on disk (the memory's own threshold for "large"). */
+    private final long inlineMax;
 
     /** @param memoryBytes how many bytes of documents (bodies and per-entry overhead) to keep in memory */
     public MutableDocuments(Storage storage, Clock clock, long memoryBytes) {
         this.storage = storage;
         this.clock = clock;
         this.memory = new DocumentMemory(memoryBytes);
+        this.inlineMax = memoryBytes / 4;
     }
 
     /**
@@ -233,8 +294,22 @@ public final class MutableDocuments {
     /** @param source set to where the answer came from: {@code CACHE} for a 304, else {@code FETCHED} */
     private Document refresh(String key, Document cached, Policy policy, Fetcher fetcher, Source[] source)
             throws IOException {
-        Answer a = fetcher.fetch(cached == null ? null : cached.etag(), cached == null ? null : cached.lastModified());
         long now = clock.millis();
+        try (DocumentSpool spool = new DocumentSpool(storage, key, policy.maxBytes(), now, inlineMax)) {
+            Answer a = fetcher.fetch(cached == null ? null : cached.etag(), cached == null ? null : cached.lastModified(),
+                    spool);
+            if (a instanceof Streamed) {
+                source[0] = Source.FETCHED;
+                Document d = spool.finish();
+                memory.put(key, d);
+                return d;
+            }
+            return answered(key, cached, policy, a, clock.millis(), source);
+        }
+    }
+
+    private Document answered(String key, Document cached, Policy policy, Answer a, long now, Source[] source)
+            throws IOException {
         source[0] = a instanceof NotModified ? Source.CACHE : Source.FETCHED;
         if (a instanceof NotModified) {
             if (cached == null) {
@@ -274,6 +349,18 @@ public final class MutableDocuments {
                 }
                 Optional<byte[]> raw;
                 try {
+                    Optional<Storage.Entry> entry = storage.get(key);
+                    if (entry.isEmpty()) {
+                        return Optional.empty();
+                    }
+                    if (entry.get().size() > inlineMax) {
+                        // Written by a Streamed fetch: only the header line is read, the body stays on disk.
+                        Optional<Document> onDisk = DocumentSpool.stored(entry.get(), MAX_HEADER);
+                        if (onDisk.isPresent()) {
+                            memory.put(key, onDisk.get());
+                            return onDisk;
+                        }
+                    }
                     raw = storage.read(key, MAX_STORED);
                 } catch (IOException e) {
                     return Optional.empty();
@@ -297,14 +384,11 @@ public final class MutableDocuments {
             return Optional.empty(); // damaged: a miss, upstream is asked again
         }
         try {
-            JsonNode h = JSON.readTree(new String(bytes, 0, nl, StandardCharsets.UTF_8));
+            JsonNode h = parseHeader(bytes, nl);
             if (h.path("missing").asInt() != 0) {
                 return Optional.empty(); // written by an older version: negative answers live in memory only
             }
-            Map<String, String> headers = new java.util.LinkedHashMap<>();
-            h.path("headers").fields().forEachRemaining(e -> headers.put(e.getKey(), e.getValue().asText()));
-            Document d = new Document(Arrays.copyOfRange(bytes, nl + 1, bytes.length), text(h, "contentType"),
-                    text(h, "etag"), text(h, "lastModified"), h.path("fetchedAt").asLong(), 0, headers);
+            Document d = fromHeader(h, Arrays.copyOfRange(bytes, nl + 1, bytes.length), null);
             memory.put(key, d);
             return Optional.of(d);
         } catch (IOException e) {
@@ -312,18 +396,50 @@ public final class MutableDocuments {
         }
     }
 
+    /**
+     * The JSON header line of a stored document (without its newline).
+     *
+     * @param streamed whether the body stays on disk when the entry is large (see {@link Streamed})
+     */
+    static byte[] header(String contentType, String etag, String lastModified, long fetchedAt,
+            Map<String, String> headers, boolean streamed) throws IOException {
+        ObjectNode h = JSON.createObjectNode();
+        h.put("contentType", contentType);
+        h.put("etag", etag);
+        h.put("lastModified", lastModified);
+        h.put("fetchedAt", fetchedAt);
+        if (!headers.isEmpty()) {
+            ObjectNode hs = h.putObject("headers");
+            headers.forEach(hs::put);
+        }
+        if (streamed) {
+            h.put("streamed", true);
+        }
+        return JSON.writeValueAsBytes(h);
+    }
+
+    /** Reads back what {@link #header} wrote. */
+    static Document fromHeader(JsonNode h, byte[] body, StoredBody stored) {
+        Map<String, String> headers = new java.util.LinkedHashMap<>();
+        h.path("headers").fields().forEachRemaining(e -> headers.put(e.getKey(), e.getValue().asText()));
+        return new Document(body, text(h, "contentType"), text(h, "etag"), text(h, "lastModified"),
+                h.path("fetchedAt").asLong(), 0, headers, stored);
+    }
+
+    static JsonNode parseHeader(byte[] bytes, int length) throws IOException {
+        return JSON.readTree(new String(bytes, 0, length, StandardCharsets.UTF_8));
+    }
+
     private void store(String key, Document d) {
+        if (d.stored() != null) {
+            // A large stored document confirmed by a 304: its entry stays as it is (rewriting hundreds of MB to
+            // move fetchedAt is not worth it); the new time lives in memory, and after a restart the document
+            // is revalidated once sooner than needed.
+            memory.put(key, d);
+            return;
+        }
         try {
-            ObjectNode h = JSON.createObjectNode();
-            h.put("contentType", d.contentType());
-            h.put("etag", d.etag());
-            h.put("lastModified", d.lastModified());
-            h.put("fetchedAt", d.fetchedAt());
-            if (!d.headers().isEmpty()) {
-                ObjectNode hs = h.putObject("headers");
-                d.headers().forEach(hs::put);
-            }
-            byte[] header = JSON.writeValueAsBytes(h);
+            byte[] header = header(d.contentType(), d.etag(), d.lastModified(), d.fetchedAt(), d.headers(), false);
             byte[] all = new byte[header.length + 1 + d.body().length];
             System.arraycopy(header, 0, all, 0, header.length);
             all[header.length] = '\n';

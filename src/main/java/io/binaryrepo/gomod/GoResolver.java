@@ -70,8 +70,10 @@ final class GoResolver implements Resolver {
         // Keys are per repository, so every download of a key comes from this repository's upstream.
         return new Resource.Content(keyPrefix + path.key(), path.contentType(), IMMUTABLE, keyPrefix,
                 Resource.Guard.NONE,
-                () -> new Resource.Fetch(checksums.check(path, ContentCheck.sizeOnly(-1)),
-                        method -> upstream.send(Traffic.forContent(method), method, path.upstreamPath(), Map.of(), null)),
+                // The record is asked for once upstream answered the GET (never for a HEAD, which downloads nothing).
+                () -> new Resource.Fetch(ContentCheck.sizeOnly(-1),
+                        method -> upstream.send(Traffic.forContent(method), method, path.upstreamPath(), Map.of(), null),
+                        (answer, planned) -> checksums.check(path, planned)),
                 GoErrors.failures(path), checksums.verifies(path.module()));
     }
 

@@ -3,6 +3,7 @@ package io.binaryrepo.gomod;
 import io.binaryrepo.cache.ContentCheck;
 import io.binaryrepo.repo.Documents;
 import io.binaryrepo.repo.ProxyError;
+import io.binaryrepo.upstream.UpstreamException;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
@@ -61,7 +62,7 @@ final class ModuleChecksums {
      * {@code planned} with the hash check of {@code path} (a MOD or ZIP) added, or {@code planned} when the
      * rule above says the file is not verified.
      *
-     * @throws ProxyError 502/504 when the checksum database cannot say (see the class comment)
+     * @throws UpstreamException (answered 502/504) when the checksum database cannot say (see the class comment)
      */
     ContentCheck check(GoPath path, ContentCheck planned) throws IOException {
         if (!verifies(path.module())) {
@@ -77,12 +78,13 @@ final class ModuleChecksums {
                         repo, path.describe(), db, path.module(), path.version(), e.status());
                 return planned;
             }
-            throw new ProxyError(e.status() == 504 ? 504 : 502, "UNAVAILABLE", "cannot verify " + path.describe()
-                    + " against checksum database " + db + ": " + e.getMessage() + "; not cached");
+            throw new UpstreamException(e.status() == 504 ? UpstreamException.Kind.TIMEOUT : UpstreamException.Kind.INVALID,
+                    "cannot verify " + path.describe() + " against checksum database " + db + ": " + e.getMessage()
+                            + "; not cached", e);
         }
-        String expected = expected(record, path).orElseThrow(() -> new ProxyError(502, "UNAVAILABLE",
+        String expected = expected(record, path).orElseThrow(() -> new UpstreamException(UpstreamException.Kind.INVALID,
                 "checksum database " + db + " record of " + path.module() + "@" + path.version()
-                        + " lists no hash for " + path.describe() + "; not cached"));
+                        + " lists no hash for " + path.describe() + "; not cached", null));
         boolean zip = path.kind() == GoPath.Kind.ZIP;
         return planned.withVerifier((content, size) -> {
             String actual = zip ? DirHash.ofZip(content, size) : DirHash.ofMod(content);
@@ -110,9 +112,13 @@ final class ModuleChecksums {
         return Optional.empty();
     }
 
-    /** The {@code sumdb} option: a database name, {@code off}, or unset (the go command's default). */
+    /**
+     * The {@code sumdb} option: a database name, {@code off}, or unset (the go command's default). YAML 1.1
+     * reads an unquoted {@code off} as the boolean false, which arrives as {@code "false"}.
+     */
     static String database(Optional<String> option) {
         String v = option.map(s -> s.trim()).orElse(DEFAULT_DB);
-        return v.toLowerCase(Locale.ROOT).equals("off") ? null : v;
+        String lower = v.toLowerCase(Locale.ROOT);
+        return lower.equals("off") || lower.equals("false") ? null : v;
     }
 }

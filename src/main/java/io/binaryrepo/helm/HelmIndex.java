@@ -1,5 +1,7 @@
 package io.binaryrepo.helm;
 
+import io.binaryrepo.cache.CacheWriteException;
+import io.binaryrepo.cache.DocumentTooLargeException;
 import io.binaryrepo.cache.MutableDocuments;
 import io.binaryrepo.cache.MutableDocuments.Document;
 import io.binaryrepo.repo.Documents;
@@ -14,11 +16,8 @@ import java.io.IOException;
 import java.io.InterruptedIOException;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -41,7 +40,8 @@ final class HelmIndex {
     /** The scan of the document last served, with the body it was made from (one record: read together). */
     private volatile Scanned current;
 
-    private record Scanned(byte[] body, StoredIndex index) {
+    /** @param body the document's byte array or its {@link io.binaryrepo.cache.StoredBody}, compared by identity */
+    private record Scanned(Object body, IndexView index) {
     }
 
     HelmIndex(String repo, Documents documents, MutableDocuments.Policy policy, UpstreamClient upstream) {
@@ -50,8 +50,8 @@ final class HelmIndex {
         this.maxBytes = policy.maxBytes();
         this.rewriter = new IndexRewriter(upstream.base());
         this.resource = new Resource.Document("helm/" + repo + "/index.yaml", policy,
-                UpstreamDocuments.conditionalGet(h -> upstream.send("GET", "/index.yaml", h, null), this::rewrite,
-                        "index.yaml"),
+                UpstreamDocuments.conditionalGetStreamed(h -> upstream.send("GET", "/index.yaml", h, null),
+                        this::rewrite, "index.yaml"),
                 d -> render(d, new byte[0]), failures());
     }
 
@@ -62,8 +62,8 @@ final class HelmIndex {
                 resource.failures());
     }
 
-    private Resource.Rendered render(Document d, byte[] url) {
-        StoredIndex index = index(d);
+    private Resource.Rendered render(Document d, byte[] url) throws IOException {
+        IndexView index = index(d);
         String type = d.contentType() == null ? DEFAULT_TYPE : d.contentType();
         // Helm never revalidates; an intermediate cache must not keep the index longer than we do.
         Map<String, String> headers = Map.of("Cache-Control", "no-cache");
@@ -97,19 +97,26 @@ final class HelmIndex {
      * @throws ProxyError 404 when upstream has no index
      * @throws IOException when upstream fails and no index is cached
      */
-    <T> Optional<T> lookup(Function<StoredIndex, Optional<T>> query) throws IOException {
+    <T> Optional<T> lookup(Query<T> query) throws IOException {
         return query.apply(index(documents.current(resource)));
     }
 
-    private StoredIndex index(Document d) {
-        byte[] body = d.body();
+    /** A question to the current index. */
+    @FunctionalInterface
+    interface Query<T> {
+        Optional<T> apply(IndexView index) throws IOException;
+    }
+
+    private IndexView index(Document d) throws IOException {
+        Object body = d.stored() != null ? d.stored() : d.body();
         Scanned s = current;
         if (s != null && s.body() == body) {
             return s.index();
         }
         // Another document than the one scanned last (fetched, revalidated from disk, or reloaded after
-        // the document cache evicted it): one linear scan, no YAML parsing.
-        StoredIndex i = StoredIndex.of(body);
+        // the document cache evicted it): one linear scan, no YAML parsing. A document too large for memory
+        // stays on disk and is read from there (issue 17).
+        IndexView i = d.stored() != null ? StreamedIndex.of(d.stored()::open) : StoredIndex.of(d.body());
         current = new Scanned(body, i);
         return i;
     }
@@ -135,21 +142,26 @@ final class HelmIndex {
         };
     }
 
-    /** Rewrites a new index from upstream into its stored form, within the size limit. */
-    private byte[] rewrite(UpstreamResponse r) throws IOException {
+    /**
+     * Rewrites a new index from upstream into its stored form, streaming into {@code out} (the document
+     * cache's spool, which refuses more than the size limit).
+     */
+    private void rewrite(UpstreamResponse r, OutputStream out) throws IOException {
         long announced = r.contentLength();
         if (announced > maxBytes) {
             throw new UpstreamException(UpstreamException.Kind.INVALID, "upstream index.yaml of " + announced
                     + " bytes exceeds the limit of " + maxBytes + " bytes", null);
         }
         long t0 = System.nanoTime();
-        Bounded out = new Bounded(maxBytes);
         IndexRewriter.Stats stats;
         try {
             stats = rewriter.rewrite(r.body(), out);
         } catch (IndexRewriter.InvalidIndexException e) {
             throw new UpstreamException(UpstreamException.Kind.INVALID, "upstream " + e.getMessage(), e);
-        } catch (UpstreamException e) {
+        } catch (DocumentTooLargeException e) {
+            throw new UpstreamException(UpstreamException.Kind.INVALID, "upstream index.yaml exceeds the limit of "
+                    + maxBytes + " bytes", e);
+        } catch (UpstreamException | CacheWriteException e) {
             throw e;
         } catch (InterruptedIOException e) {
             throw new UpstreamException(UpstreamException.Kind.TIMEOUT, "upstream timed out sending index.yaml", e);
@@ -157,65 +169,8 @@ final class HelmIndex {
             throw new UpstreamException(UpstreamException.Kind.UNREACHABLE,
                     "reading index.yaml from upstream failed: " + e.getClass().getSimpleName(), e);
         }
-        byte[] body = out.toByteArray();
-        LOG.info("repository {}: fetched index.yaml ({} bytes, {} entries, {} chart URLs rewritten, {} relative"
-                + ", {} left as they were) in {} ms", repo, body.length, stats.entries(), stats.proxied(),
+        LOG.info("repository {}: fetched index.yaml ({} entries, {} chart URLs rewritten, {} relative"
+                + ", {} left as they were) in {} ms", repo, stats.entries(), stats.proxied(),
                 stats.relative(), stats.foreign(), (System.nanoTime() - t0) / 1_000_000);
-        return body;
-    }
-
-    /**
-     * The stored form as it is written, refused beyond the size limit. Kept in 1 MiB chunks so that a
-     * large index is never copied while it grows: the only copy is the final array. Not thread-safe.
-     */
-    private static final class Bounded extends OutputStream {
-        private static final int CHUNK = 1024 * 1024;
-
-        private final int max;
-        private final List<byte[]> chunks = new ArrayList<>();
-        private byte[] last;
-        private int lastUsed;
-        private long count;
-
-        Bounded(int max) {
-            this.max = max;
-        }
-
-        @Override
-        public void write(int b) throws IOException {
-            write(new byte[] {(byte) b}, 0, 1);
-        }
-
-        @Override
-        public void write(byte[] b, int off, int len) throws IOException {
-            if (count + len > max) {
-                throw new UpstreamException(UpstreamException.Kind.INVALID,
-                        "upstream index.yaml exceeds the limit of " + max + " bytes", null);
-            }
-            while (len > 0) {
-                if (last == null || lastUsed == last.length) {
-                    last = new byte[CHUNK];
-                    lastUsed = 0;
-                    chunks.add(last);
-                }
-                int n = Math.min(len, last.length - lastUsed);
-                System.arraycopy(b, off, last, lastUsed, n);
-                lastUsed += n;
-                off += n;
-                len -= n;
-                count += n;
-            }
-        }
-
-        byte[] toByteArray() {
-            byte[] all = new byte[(int) count];
-            int at = 0;
-            for (byte[] c : chunks) {
-                int n = (int) Math.min(c.length, count - at);
-                System.arraycopy(c, 0, all, at, n);
-                at += n;
-            }
-            return all;
-        }
     }
 }

@@ -21,13 +21,13 @@ import java.util.Optional;
  * restart, on another node, after a revalidation), and it is rebuilt by a byte scan, never by parsing YAML
  * again. Immutable and thread-safe; holds the stored bytes (which the document cache holds anyway).
  */
-final class StoredIndex {
+final class StoredIndex implements IndexView {
     static final char PROXIED = '\u0001';
     static final char SEP = '\u0002';
     static final char END = '\u0003';
     static final char RELATIVE = '\u0004';
 
-    private static final byte[] PROXIED_PATH = ("/" + ChartUrl.PROXIED_PREFIX).getBytes(StandardCharsets.US_ASCII);
+    static final byte[] PROXIED_PATH = ("/" + ChartUrl.PROXIED_PREFIX).getBytes(StandardCharsets.US_ASCII);
 
     private final byte[] stored;
     /** token → offset of its record's mark; relative path → offset of its record's mark. */
@@ -82,13 +82,15 @@ final class StoredIndex {
     }
 
     /** The chart a rewritten URL with {@code token} leads to, if this index has it. */
-    Optional<ChartRef> proxied(String token) {
+    @Override
+    public Optional<ChartRef> proxied(String token) {
         Integer at = byToken.get(token);
         return at == null ? Optional.empty() : Optional.of(ref(at));
     }
 
     /** The chart at {@code path} (relative to the repository, raw), if this index has it. */
-    Optional<ChartRef> relative(String path) {
+    @Override
+    public Optional<ChartRef> relative(String path) {
         Integer at = byPath.get(path);
         return at == null ? Optional.empty() : Optional.of(ref(at));
     }
@@ -104,7 +106,8 @@ final class StoredIndex {
     }
 
     /** Length in bytes of the document as served with {@code repositoryUrl}. */
-    long servedLength(byte[] repositoryUrl) {
+    @Override
+    public long servedLength(byte[] repositoryUrl) {
         return fixedLength + (long) proxiedCount * repositoryUrl.length;
     }
 
@@ -112,7 +115,8 @@ final class StoredIndex {
      * Writes the document as clients see it: rewritten URLs under {@code repositoryUrl} (ASCII, safe
      * inside a double-quoted YAML scalar), records removed. Does not close {@code out}.
      */
-    void writeTo(OutputStream out, byte[] repositoryUrl) throws IOException {
+    @Override
+    public void writeTo(OutputStream out, byte[] repositoryUrl) throws IOException {
         int from = 0;
         for (int i = 0; i < stored.length; i++) {
             byte b = stored[i];

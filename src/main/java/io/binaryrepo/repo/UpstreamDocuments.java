@@ -3,6 +3,7 @@ package io.binaryrepo.repo;
 import io.binaryrepo.cache.MutableDocuments;
 import io.binaryrepo.upstream.UpstreamResponse;
 import java.io.IOException;
+import java.io.OutputStream;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
@@ -33,6 +34,16 @@ public final class UpstreamDocuments {
         byte[] read(UpstreamResponse response) throws IOException;
     }
 
+    /** Writes a 200 answer's body, as it is to be stored, into the document cache's spool. */
+    @FunctionalInterface
+    public interface BodyWriter {
+        /**
+         * @throws io.binaryrepo.upstream.UpstreamException (kind INVALID) when the body is unusable: it is then
+         *     not cached, and a cached copy is served instead
+         */
+        void write(UpstreamResponse response, OutputStream out) throws IOException;
+    }
+
     /** A reader that takes the body as it is, refusing more than {@code maxBytes}. */
     public static BodyReader capped(int maxBytes) {
         return r -> r.readBody(maxBytes);
@@ -54,14 +65,7 @@ public final class UpstreamDocuments {
     public static MutableDocuments.Fetcher conditionalGet(Request request, BodyReader reader, String what,
             Set<String> keep) {
         return (etag, lastModified) -> {
-            Map<String, String> headers = new LinkedHashMap<>();
-            if (etag != null) {
-                headers.put("If-None-Match", etag);
-            }
-            if (lastModified != null) {
-                headers.put("If-Modified-Since", lastModified);
-            }
-            try (UpstreamResponse r = request.send(headers)) {
+            try (UpstreamResponse r = request.send(validators(etag, lastModified))) {
                 int s = r.status();
                 if (s == 200) {
                     byte[] body = reader.read(r);
@@ -84,5 +88,50 @@ public final class UpstreamDocuments {
                 throw r.failure(what);
             }
         };
+    }
+
+    /**
+     * As {@link #conditionalGet(Request, BodyReader, String)}, for documents that may be too large to hold: a 200
+     * answer's body is written by {@code writer} straight into the document cache's spool
+     * ({@link MutableDocuments.Streamed}), never held as one array.
+     */
+    public static MutableDocuments.Fetcher conditionalGetStreamed(Request request, BodyWriter writer, String what) {
+        return new MutableDocuments.Fetcher() {
+            @Override
+            public MutableDocuments.Answer fetch(String etag, String lastModified) throws IOException {
+                throw new IOException(what + " is only fetched into the document cache");
+            }
+
+            @Override
+            public MutableDocuments.Answer fetch(String etag, String lastModified, MutableDocuments.Spool spool)
+                    throws IOException {
+                try (UpstreamResponse r = request.send(validators(etag, lastModified))) {
+                    int s = r.status();
+                    if (s == 200) {
+                        writer.write(r, spool.open(r.header("Content-Type"), r.header("ETag"),
+                                r.header("Last-Modified"), Map.of()));
+                        return new MutableDocuments.Streamed();
+                    }
+                    if (s == 304 && (etag != null || lastModified != null)) {
+                        return new MutableDocuments.NotModified();
+                    }
+                    if (s == 404 || s == 410) {
+                        return new MutableDocuments.Missing(s);
+                    }
+                    throw r.failure(what);
+                }
+            }
+        };
+    }
+
+    private static Map<String, String> validators(String etag, String lastModified) {
+        Map<String, String> headers = new LinkedHashMap<>();
+        if (etag != null) {
+            headers.put("If-None-Match", etag);
+        }
+        if (lastModified != null) {
+            headers.put("If-Modified-Since", lastModified);
+        }
+        return headers;
     }
 }
