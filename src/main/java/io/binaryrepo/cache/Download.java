@@ -46,6 +46,7 @@ public final class Download {
     private State state = State.STARTING;
     private long length = -1;
     private String contentType;
+    private ContentCheck check;
     private long written;
     private IOException failure;
     private Storage.Writer writer;
@@ -75,8 +76,12 @@ public final class Download {
         return origin;
     }
 
-    /** What upstream announced. */
-    public record Head(long length, String contentType) {
+    /**
+     * What upstream announced, and the check the content is verified against (known before the body: a
+     * format may state the expected digest in its answer, Maven's {@code X-Checksum-Sha1}); the check is null
+     * when the content was committed before this download started.
+     */
+    public record Head(long length, String contentType, ContentCheck check) {
     }
 
     /**
@@ -102,7 +107,7 @@ public final class Download {
                 leaveLocked();
                 throw failure;
             }
-            return new Head(length, contentType);
+            return new Head(length, contentType, check);
         } catch (InterruptedException e) {
             leaveLocked();
             Thread.currentThread().interrupt();
@@ -285,11 +290,12 @@ public final class Download {
     }
 
     /** Upstream answered: readers may start. {@code expected} is the length to insist on, or -1. */
-    void streaming(long expected, String type) {
+    void streaming(long expected, String type, ContentCheck verifiedBy) {
         lock.lock();
         try {
             length = expected;
             contentType = type;
+            check = verifiedBy;
             state = State.STREAMING;
             changed.signalAll();
         } finally {

@@ -54,7 +54,7 @@ final class DownloadRun {
                 if (announced > 0 && !storage.hasRoomFor(announced)) {
                     throw new CacheWriteException("no room in the cache for " + announced + " bytes", null);
                 }
-                d.streaming(announced >= 0 ? announced : check.expectedSize(), body.contentType());
+                d.streaming(announced >= 0 ? announced : check.expectedSize(), body.contentType(), check);
                 fill(body.stream(), w, check);
                 if (check.verifier() != null) {
                     try (SeekableByteChannel content = w.openReader()) {

@@ -65,7 +65,13 @@ final class MavenArtifacts {
                 () -> new Resource.Fetch(ContentCheck.sizeOnly(-1), method -> send(path, key, method),
                         (answer, planned) -> check(path, answer)),
                 // Maven retries a 502 but fails a build on a cut-off transfer: verify before the first byte
-                MavenResolver.failures(path), true);
+                MavenResolver.failures(path), true, MavenArtifacts::sha1Header);
+    }
+
+    /** A miss announces the SHA-1 it was verified against, as a hit does (Maven 3.9 then skips the .sha1). */
+    private static Map<String, String> sha1Header(ContentCheck check) {
+        return check.expectedHex() != null && check.algorithm().equals(ChecksumAlgorithm.SHA1.digestName())
+                ? Map.of(ChecksumAlgorithm.SHA1.header(), check.expectedHex()) : Map.of();
     }
 
     private UpstreamResponse send(MavenPath path, String key, String method) throws IOException {

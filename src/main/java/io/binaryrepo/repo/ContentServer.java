@@ -176,6 +176,9 @@ final class ContentServer {
             throw e;
         }
         long[] span = headers(reply, c, h.length(), range);
+        if (h.check() != null) {
+            c.checkHeaders().apply(h.check()).forEach(reply::header);
+        }
         // Headers go out as soon as upstream answered: containerd gives up after 30 s without them.
         reply.flush();
         try {

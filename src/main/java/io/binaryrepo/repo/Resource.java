@@ -38,13 +38,22 @@ public sealed interface Resource permits Resource.Content, Resource.Document, Re
      * @param verifyFirst whether a miss waits until the content is verified before the answer starts, so that
      *     content failing its check is answered 502 rather than cut off (for clients that retry a 502 but
      *     report a broken transfer as an error, like Maven; the cost is the time to the first byte)
+     * @param checkHeaders more answer headers of a miss, from the check its download is verified against (Maven's
+     *     {@code X-Checksum-Sha1}, which a hit carries in {@code headers}); not asked for hits
      */
     record Content(String key, String contentType, Map<String, String> headers, Object origin, Guard guard,
-            Miss miss, Failures failures, boolean verifyFirst) implements Resource {
+            Miss miss, Failures failures, boolean verifyFirst,
+            java.util.function.Function<ContentCheck, Map<String, String>> checkHeaders) implements Resource {
         /** Content that is streamed to clients while it arrives. */
         public Content(String key, String contentType, Map<String, String> headers, Object origin, Guard guard,
                 Miss miss, Failures failures) {
             this(key, contentType, headers, origin, guard, miss, failures, false);
+        }
+
+        /** Content without {@code checkHeaders}. */
+        public Content(String key, String contentType, Map<String, String> headers, Object origin, Guard guard,
+                Miss miss, Failures failures, boolean verifyFirst) {
+            this(key, contentType, headers, origin, guard, miss, failures, verifyFirst, check -> Map.of());
         }
 
         public Content {
@@ -55,6 +64,7 @@ public sealed interface Resource permits Resource.Content, Resource.Document, Re
             Objects.requireNonNull(guard, "guard");
             Objects.requireNonNull(miss, "miss");
             Objects.requireNonNull(failures, "failures");
+            Objects.requireNonNull(checkHeaders, "checkHeaders");
         }
     }
 

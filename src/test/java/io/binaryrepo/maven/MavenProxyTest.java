@@ -74,6 +74,8 @@ class MavenProxyTest extends ComponentTest {
         HttpResponse<byte[]> first = mvn(JAR);
         assertEquals(200, first.statusCode());
         assertArrayEquals(jar, first.body());
+        // the miss too: the checksum is known (and verified) before the first byte goes out
+        assertEquals(sha1(jar), first.headers().firstValue("X-Checksum-Sha1").orElse("none on the miss"));
         assertEquals(1, up.count("GET", UP + JAR + ".sha1"), "no checksum header: the sidecar is asked");
         assertTrue(Files.isRegularFile(cached(JAR)));
 
@@ -139,7 +141,9 @@ class MavenProxyTest extends ComponentTest {
         assertEquals(0, up.count("GET", UP + JAR + ".sha1"));
 
         up.put(UP + JAR, Route.ok(jar, "application/java-archive").withHeader("X-Checksum-Sha1", sha1(jar)));
-        assertArrayEquals(jar, mvn(JAR).body());
+        HttpResponse<byte[]> miss = mvn(JAR);
+        assertArrayEquals(jar, miss.body());
+        assertEquals(sha1(jar), miss.headers().firstValue("X-Checksum-Sha1").orElse("none on the miss"));
         assertTrue(Files.isRegularFile(cached(JAR)));
         assertEquals(0, up.count("GET", UP + JAR + ".sha1"));
     }
@@ -148,7 +152,9 @@ class MavenProxyTest extends ComponentTest {
     void missingChecksum_isTolerated_lengthChecked() throws Exception {
         byte[] jar = random(30_000, 8);
         up.put(UP + JAR, Route.ok(jar, "application/java-archive"));
-        assertArrayEquals(jar, mvn(JAR).body());
+        HttpResponse<byte[]> miss = mvn(JAR);
+        assertArrayEquals(jar, miss.body());
+        assertTrue(miss.headers().firstValue("X-Checksum-Sha1").isEmpty(), "no checksum claimed that was not checked");
         assertTrue(Files.isRegularFile(cached(JAR)));
         assertEquals(sha1(jar), text(mvn(JAR + ".sha1")));
     }
