@@ -31,6 +31,16 @@ public final class Settings {
     /** Downloads from upstream running at once (default 64); further ones queue. */
     public static final String DOWNLOAD_MAX_CONCURRENT = "binaryrepo.download.maxConcurrent";
 
+    /**
+     * Cap on committed cache content ({@code 200GiB}; units KiB, MiB, GiB, TiB or plain bytes); unset: no cap.
+     * Above it, least-recently-used content is evicted down to 90 % of it (issue 10).
+     */
+    public static final String STORAGE_MAX_SIZE = "binaryrepo.storage.maxSize";
+    /** Evict content not read for this long ({@code 90d}); unset: never by age. */
+    public static final String STORAGE_MAX_AGE = "binaryrepo.storage.maxAge";
+    /** Content read or written this recently is never evicted (default 1m); see {@code EvictionPolicy}. */
+    public static final String STORAGE_EVICTION_GRACE = "binaryrepo.storage.evictionGrace";
+
     private final Function<String, String> contextParams;
     private final Function<String, String> systemProperties;
 
@@ -84,6 +94,23 @@ public final class Settings {
         }
         throw new ConfigException("binaryrepo not started: " + name + " is '" + v.get()
                 + "'; use a byte count such as 1048576, 64KiB, 256MiB or 200GiB");
+    }
+
+    /**
+     * The duration {@code name} ({@code 90d}, {@code 12h}, {@code 30s}, {@code PT1H}), empty when unset.
+     *
+     * @throws ConfigException naming the parameter when the value is not such a duration
+     */
+    public Optional<java.time.Duration> duration(String name) {
+        Optional<String> v = get(name);
+        if (v.isEmpty()) {
+            return Optional.empty();
+        }
+        try {
+            return Optional.of(Durations.parse(v.get()));
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException("binaryrepo not started: " + name + " is '" + v.get() + "': " + e.getMessage());
+        }
     }
 
     /**

@@ -59,6 +59,8 @@ public final class Metrics implements RequestEvents.Factory, Closeable {
     private final Map<String, RepositoryMeters> byName = new ConcurrentHashMap<>();
     private final IntSupplier downloadsInFlight;
     private final ScheduledExecutorService ticker;
+    private final Counter evictions;
+    private final Counter evictedBytes;
     private final JvmGcMetrics gc = new JvmGcMetrics();
     private final ContainerThreads containerThreads = new ContainerThreads();
     private final AtomicLong lastRefresh = new AtomicLong(Long.MIN_VALUE / 2);
@@ -101,9 +103,10 @@ public final class Metrics implements RequestEvents.Factory, Closeable {
                 .register(registry);
         Gauge.builder("binaryrepo.cache.entries", cache, CacheUsage::entries)
                 .description("Committed entries in the cache").register(registry);
-        // Eviction is not built yet: the counters exist (at 0) so dashboards and alerts can rely on them.
-        Counter.builder("binaryrepo.cache.evictions").description("Entries evicted from the cache").register(registry);
-        Counter.builder("binaryrepo.cache.evicted.bytes").description("Bytes evicted from the cache").register(registry);
+        evictions = Counter.builder("binaryrepo.cache.evictions").description("Entries evicted from the cache")
+                .register(registry);
+        evictedBytes = Counter.builder("binaryrepo.cache.evicted.bytes").description("Bytes evicted from the cache")
+                .register(registry);
         ticker = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "binaryrepo-metrics");
             t.setDaemon(true);
@@ -161,6 +164,12 @@ public final class Metrics implements RequestEvents.Factory, Closeable {
     public Stats stats() {
         return new Stats(clock.millis(), repositories.stream().map(m -> Map.entry(m, m.snapshot())).toList(),
                 cache.bytes(), cache.max(), cache.entries(), downloadsInFlight.getAsInt(), errors.recent());
+    }
+
+    /** Counts what one eviction run removed (issue 10); called on the eviction thread. */
+    public void evicted(long entries, long bytes) {
+        evictions.increment(entries);
+        evictedBytes.increment(bytes);
     }
 
     @Override

@@ -2,9 +2,11 @@ package io.binaryrepo.web;
 
 import io.binaryrepo.cache.CrashRecovery;
 import io.binaryrepo.cache.Downloads;
+import io.binaryrepo.cache.EvictionPolicy;
 import io.binaryrepo.cache.FileStorage;
 import io.binaryrepo.cache.MutableDocuments;
 import io.binaryrepo.cache.Storage;
+import io.binaryrepo.cache.TrackedStorage;
 import io.binaryrepo.config.ConfigException;
 import io.binaryrepo.config.RepositoriesFile;
 import io.binaryrepo.config.RepositoryConfig;
@@ -69,7 +71,9 @@ public final class BinaryrepoListener implements ServletContextListener {
         }
         Clock clock = ctx.getAttribute(CLOCK) instanceof Clock c ? c : Clock.systemUTC();
         Downloads.Limits limits;
+        EvictionPolicy eviction;
         try {
+            eviction = evictionPolicy(settings);
             limits = new Downloads.Limits(
                     settings.positiveInt(Settings.DOWNLOAD_MAX_CONCURRENT, Downloads.Limits.DEFAULT.maxConcurrent()),
                     Downloads.Limits.DEFAULT.maxQueued(),
@@ -82,25 +86,33 @@ public final class BinaryrepoListener implements ServletContextListener {
         Path root = settings.storageDir();
         CrashRecovery recovery = new CrashRecovery(storage);
         recovery.start();
-        Downloads downloads = new Downloads(storage, limits);
+        // Repositories, downloads and documents use the tracked storage (reads recorded, usage counted,
+        // eviction after commits); crash recovery and the health probe use the backend itself.
+        TrackedStorage tracked = new TrackedStorage(storage, eviction, clock, (n, bytes) -> {
+            if (ctx.getAttribute(Metrics.ATTRIBUTE) instanceof Metrics m) {
+                m.evicted(n, bytes);
+            }
+        });
+        Downloads downloads = new Downloads(tracked, limits);
         Offload offload = settings.get(Settings.OFFLOAD).map(v -> switch (v) {
             case "nginx" -> Offload.NGINX;
             case "apache" -> Offload.APACHE;
             default -> throw new ConfigException("binaryrepo not started: " + Settings.OFFLOAD + " is '" + v
                     + "'; use nginx or apache (or leave it unset)");
         }).orElse(Offload.NONE);
-        MutableDocuments documents = new MutableDocuments(storage, clock, 64L * 1024 * 1024);
+        MutableDocuments documents = new MutableDocuments(tracked, clock, 64L * 1024 * 1024);
         Metrics metrics = new Metrics(ctx.getContextPath().isEmpty() ? "binaryrepo"
                 : "binaryrepo" + ctx.getContextPath().replaceAll("[^A-Za-z0-9_-]", "."), root,
                 downloads::size, clock);
         ctx.setAttribute(Metrics.ATTRIBUTE, metrics);
         Repositories repositories = new Repositories(configs, formats,
-                new Repositories.Services(storage, downloads, documents, clock,
+                new Repositories.Services(tracked, downloads, documents, clock,
                         settings.get(Metrics.SETTING).filter("off"::equals).isPresent() ? RequestEvents.Factory.NONE
                                 : metrics));
         ctx.setAttribute(WEB, new WebSettings(offload, root.toString(),
                 settings.get(Settings.PUBLIC_URL).map(u -> u.replaceAll("/+$", ""))));
-        ctx.setAttribute(STORAGE, storage);
+        ctx.setAttribute(STORAGE, tracked);
+        tracked.start();
         ctx.setAttribute(RECOVERY, recovery);
         ctx.setAttribute(DOWNLOADS, downloads);
         ctx.setAttribute(REPOSITORIES, repositories);
@@ -164,6 +176,35 @@ public final class BinaryrepoListener implements ServletContextListener {
         }
     }
 
+    /**
+     * The eviction settings (issue 10); logs one line saying what is capped.
+     *
+     * @throws ConfigException naming the parameter that is malformed
+     */
+    static EvictionPolicy evictionPolicy(Settings settings) {
+        long maxBytes = settings.bytes(Settings.STORAGE_MAX_SIZE, 0);
+        java.time.Duration maxAge = settings.duration(Settings.STORAGE_MAX_AGE).orElse(null);
+        java.time.Duration grace = settings.duration(Settings.STORAGE_EVICTION_GRACE).orElse(EvictionPolicy.DEFAULT_GRACE);
+        if (settings.get(Settings.STORAGE_MAX_SIZE).isPresent() && maxBytes <= 0) {
+            throw new ConfigException("binaryrepo not started: " + Settings.STORAGE_MAX_SIZE + " is '"
+                    + settings.get(Settings.STORAGE_MAX_SIZE).get() + "'; use a positive size such as 200GiB, or leave it unset");
+        }
+        if (maxAge != null && maxAge.isZero()) {
+            throw new ConfigException("binaryrepo not started: " + Settings.STORAGE_MAX_AGE
+                    + " is 0; use a positive duration such as 90d, or leave it unset");
+        }
+        EvictionPolicy p = new EvictionPolicy(maxBytes, maxAge, grace, EvictionPolicy.NONE.flushInterval(),
+                EvictionPolicy.NONE.checkInterval());
+        if (maxBytes <= 0) {
+            LOG.info("no cache size cap ({} unset): the cache grows until the disk is full{}", Settings.STORAGE_MAX_SIZE,
+                    maxAge == null ? "" : "; content not read for " + maxAge + " is evicted");
+        } else {
+            LOG.info("cache size cap {} bytes ({}): least recently used content is evicted down to 90 %{}", maxBytes,
+                    Settings.STORAGE_MAX_SIZE, maxAge == null ? "" : "; content not read for " + maxAge + " too");
+        }
+        return p;
+    }
+
     @Override
     public void contextDestroyed(ServletContextEvent event) {
         ServletContext ctx = event.getServletContext();
@@ -178,7 +219,7 @@ public final class BinaryrepoListener implements ServletContextListener {
         }
         if (ctx.getAttribute(STORAGE) instanceof Storage s) {
             try {
-                s.close();
+                s.close(); // writes out the recorded reads, then the clean-shutdown marker
             } catch (IOException e) {
                 LOG.warn("cache not marked as cleanly shut down: {}", e.toString());
             }

@@ -1,0 +1,308 @@
+package io.binaryrepo.cache;
+
+import java.io.IOException;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.PriorityQueue;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Background eviction of one {@link TrackedStorage} (issue 10). One run lists every entry once (constant
+ * memory besides a bounded set of {@link #CANDIDATES} oldest entries), which also re-bases the
+ * {@link UsageCount}; entries not read within {@code maxAge} are removed as they are met; if usage is above
+ * the cap, the least recently used candidates are removed until it is at most {@link EvictionPolicy#TARGET}
+ * of it (another listing if the candidates were not enough). The last read of an entry is the latest of:
+ * what the access log remembers, the modification time of its access record (a flush writes it right after
+ * the read; exact order among candidates is then taken from the record's content) and the entry's commit.
+ * Never removed: access records (orphaned ones are cleaned up), zero-byte entries (Docker's links: they free
+ * nothing), anything read or written within the grace period. The first run starts right after
+ * {@link #start()} (the start-up usage listing, in the background); a run follows any commit that takes
+ * usage past the cap, and the check repeats every {@code checkInterval}. One line is logged per run that
+ * removed something or could not reach the target. Thread-safe; runs never overlap.
+ */
+public final class Evictor implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(Evictor.class);
+    /** Oldest entries one listing keeps as candidates for size eviction. */
+    static final int CANDIDATES = 10_000;
+    private static final int PAGE = 1000;
+    private static final int MAX_ROUNDS = 50;
+
+    /** Told what each run removed; called on the eviction thread. */
+    @FunctionalInterface
+    public interface Listener {
+        Listener NONE = (entries, bytes) -> { };
+
+        void evicted(long entries, long bytes);
+    }
+
+    /** What one run did. */
+    record Run(long entries, long bytes, long byAge, long usageAfter, boolean targetReached) {
+    }
+
+    private final TrackedStorage storage;
+    private final EvictionPolicy policy;
+    private final Clock clock;
+    private final Listener listener;
+    private final AtomicBoolean queued = new AtomicBoolean();
+    private final Object running = new Object();
+    private volatile ScheduledExecutorService executor;
+    private volatile boolean closed;
+
+    Evictor(TrackedStorage storage, EvictionPolicy policy, Clock clock, Listener listener) {
+        this.storage = storage;
+        this.policy = policy;
+        this.clock = clock;
+        this.listener = listener;
+    }
+
+    EvictionPolicy policy() {
+        return policy;
+    }
+
+    void start() {
+        ScheduledThreadPoolExecutor ex = new ScheduledThreadPoolExecutor(2, r -> {
+            Thread t = new Thread(r, "binaryrepo-eviction");
+            t.setDaemon(true);
+            return t;
+        });
+        ex.setExecuteExistingDelayedTasksAfterShutdownPolicy(false);
+        executor = ex;
+        long flush = policy.flushInterval().toMillis();
+        ex.scheduleWithFixedDelay(this::flush, flush, flush, TimeUnit.MILLISECONDS);
+        ex.execute(this::runLogged);
+        long check = policy.checkInterval().toMillis();
+        ex.scheduleWithFixedDelay(() -> {
+            if (policy.maxAge() != null || overCap()) {
+                runLogged();
+            }
+        }, check, check, TimeUnit.MILLISECONDS);
+    }
+
+    /** After each commit: a comparison, and a run queued when usage passed the cap. Never blocks. */
+    void committed() {
+        ScheduledExecutorService ex = executor;
+        if (ex != null && overCap() && queued.compareAndSet(false, true)) {
+            try {
+                ex.execute(() -> {
+                    queued.set(false);
+                    runLogged();
+                });
+            } catch (java.util.concurrent.RejectedExecutionException e) {
+                queued.set(false); // shutting down
+            }
+        }
+    }
+
+    private boolean overCap() {
+        UsageCount u = storage.usageCount();
+        return policy.capped() && u.known() && u.bytes() > policy.maxBytes();
+    }
+
+    private void flush() {
+        try {
+            storage.access().flush();
+        } catch (RuntimeException e) {
+            LOG.warn("access log flush failed: {}", e.toString());
+        }
+    }
+
+    private void runLogged() {
+        try {
+            run();
+        } catch (IOException | RuntimeException e) {
+            LOG.warn("eviction run failed (retried at the next check): {}", e.toString());
+        }
+    }
+
+    /** One run: a listing (re-basing usage, applying maxAge), then LRU removal while above the cap. */
+    Run run() throws IOException {
+        synchronized (running) {
+            long began = System.nanoTime();
+            long[] removed = new long[3]; // entries, bytes, of which by age
+            boolean reached = true;
+            for (int round = 0; round < MAX_ROUNDS && !closed; round++) {
+                Listing l = list(removed);
+                long used = storage.usageCount().bytes();
+                if (!policy.capped() || (round == 0 && used <= policy.maxBytes()) || used <= policy.target()) {
+                    break;
+                }
+                long freedBefore = removed[1];
+                evictOldest(l, removed);
+                if (storage.usageCount().bytes() <= policy.target()) {
+                    break;
+                }
+                if (l.candidates.size() < CANDIDATES || removed[1] == freedBefore) {
+                    reached = false; // everything left is recent, tiny, or was read meanwhile
+                    break;
+                }
+            }
+            long usage = storage.usageCount().bytes();
+            if (removed[0] > 0 || !reached) {
+                LOG.info("eviction: removed {} entries ({} bytes, {} of them not read for {}) in {} ms; usage {} bytes,"
+                        + " cap {}{}", removed[0], removed[1], removed[2], policy.maxAge(),
+                        (System.nanoTime() - began) / 1_000_000, usage,
+                        policy.capped() ? policy.maxBytes() + " (target " + policy.target() + ")" : "none",
+                        reached ? "" : "; target not reached: the rest was read within the grace period "
+                                + policy.grace() + " or holds no bytes");
+            }
+            if (removed[0] > 0) {
+                listener.evicted(removed[0], removed[1]);
+            }
+            return new Run(removed[0], removed[1], removed[2], usage, reached);
+        }
+    }
+
+    /** A candidate for size eviction: its key, its last read as far as the listing knows, its size. */
+    private record Candidate(String key, long time, long modified, long size) {
+    }
+
+    private static final class Listing {
+        final PriorityQueue<Candidate> candidates =
+                new PriorityQueue<>(Comparator.comparingLong(Candidate::time).reversed());
+    }
+
+    /** Lists everything once, re-basing the usage; removes what maxAge expired; collects the oldest. */
+    private Listing list(long[] removed) throws IOException {
+        long now = clock.millis();
+        long graceStart = now - policy.grace().toMillis();
+        long ageLimit = policy.maxAge() == null ? Long.MIN_VALUE : now - policy.maxAge().toMillis();
+        Storage backend = storage.backend();
+        AccessLog access = storage.access();
+        long[] mark = storage.usageCount().mark();
+        long bytes = 0;
+        long entries = 0;
+        Listing result = new Listing();
+        Pages records = new Pages(backend, AccessLog.PREFIX);
+        Pages all = new Pages(backend, "");
+        for (Storage.Item item = all.next(); item != null && !closed; item = all.next()) {
+            String key = item.key();
+            if (AccessLog.isRecord(key)) {
+                continue;
+            }
+            long recordTime = Long.MIN_VALUE;
+            for (Storage.Item r = records.peek(); r != null; r = records.peek()) {
+                int c = r.key().substring(AccessLog.PREFIX.length()).compareTo(key);
+                if (c > 0) {
+                    break;
+                }
+                records.next();
+                if (c == 0) {
+                    recordTime = r.lastModified().toEpochMilli();
+                } else if (r.lastModified().toEpochMilli() < graceStart) {
+                    backend.delete(r.key()); // its entry is gone (removed behind the log's back)
+                }
+            }
+            entries++;
+            bytes += item.size();
+            if (item.size() == 0) {
+                continue;
+            }
+            long time = Math.max(item.lastModified().toEpochMilli(),
+                    Math.max(recordTime, access.remembered(key).orElse(Long.MIN_VALUE)));
+            if (time < ageLimit && time < graceStart) {
+                long freed = storage.evict(key, time, graceStart);
+                if (freed >= 0) {
+                    removed[0]++;
+                    removed[1] += freed;
+                    removed[2]++;
+                }
+                continue;
+            }
+            if (time < graceStart) {
+                result.candidates.add(new Candidate(key, time, item.lastModified().toEpochMilli(), item.size()));
+                if (result.candidates.size() > CANDIDATES) {
+                    result.candidates.poll();
+                }
+            }
+        }
+        if (!closed) {
+            storage.usageCount().rebase(mark, bytes, entries);
+        }
+        return result;
+    }
+
+    /** Removes candidates, least recently read first (exact times from their records), down to the target. */
+    private void evictOldest(Listing l, long[] removed) throws IOException {
+        AccessLog access = storage.access();
+        List<Candidate[]> order = new ArrayList<>(l.candidates.size());
+        for (Candidate c : l.candidates) {
+            // A record's modification time only bounds the read from above (flushes lag); its content is the read.
+            long stored = access.stored(c.key()).orElse(Long.MIN_VALUE);
+            long remembered = access.remembered(c.key()).orElse(Long.MIN_VALUE);
+            long exact = stored == Long.MIN_VALUE && remembered == Long.MIN_VALUE ? c.time()
+                    : Math.max(c.modified(), Math.max(stored, remembered));
+            order.add(new Candidate[] {new Candidate(c.key(), exact, c.modified(), c.size()), c});
+        }
+        order.sort(Comparator.comparingLong((Candidate[] p) -> p[0].time()).thenComparing(p -> p[0].key()));
+        long graceStart = clock.millis() - policy.grace().toMillis();
+        for (Candidate[] p : order) {
+            if (closed || storage.usageCount().bytes() <= policy.target()) {
+                return;
+            }
+            long freed = storage.evict(p[1].key(), Math.max(p[0].time(), p[1].time()), graceStart);
+            if (freed >= 0) {
+                removed[0]++;
+                removed[1] += freed;
+            }
+        }
+    }
+
+    /** Stops the background work (a run in progress stops at its next entry). Idempotent. */
+    @Override
+    public void close() {
+        closed = true;
+        ScheduledExecutorService ex = executor;
+        if (ex != null) {
+            ex.shutdownNow();
+            try {
+                ex.awaitTermination(10, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    /** Iterates over a listing page by page (one page in memory). */
+    private static final class Pages {
+        private final Storage storage;
+        private final String prefix;
+        private List<Storage.Item> page = List.of();
+        private int index;
+        private String cursor;
+        private boolean last;
+
+        Pages(Storage storage, String prefix) {
+            this.storage = storage;
+            this.prefix = prefix;
+        }
+
+        Storage.Item peek() throws IOException {
+            while (index >= page.size()) {
+                if (last) {
+                    return null;
+                }
+                Storage.Page p = storage.list(prefix, cursor, PAGE);
+                page = p.items();
+                index = 0;
+                cursor = p.next().orElse(null);
+                last = cursor == null;
+            }
+            return page.get(index);
+        }
+
+        Storage.Item next() throws IOException {
+            Storage.Item i = peek();
+            if (i != null) {
+                index++;
+            }
+            return i;
+        }
+    }
+}
