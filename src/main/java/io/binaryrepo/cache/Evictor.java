@@ -179,26 +179,14 @@ public final class Evictor implements AutoCloseable {
         long bytes = 0;
         long entries = 0;
         Listing result = new Listing();
-        Pages records = new Pages(backend, AccessLog.PREFIX);
+        Records records = new Records(new Pages(backend, AccessLog.PREFIX), backend);
         Pages all = new Pages(backend, "");
         for (Storage.Item item = all.next(); item != null && !closed; item = all.next()) {
             String key = item.key();
             if (AccessLog.isRecord(key)) {
                 continue;
             }
-            long recordTime = Long.MIN_VALUE;
-            for (Storage.Item r = records.peek(); r != null; r = records.peek()) {
-                int c = r.key().substring(AccessLog.PREFIX.length()).compareTo(key);
-                if (c > 0) {
-                    break;
-                }
-                records.next();
-                if (c == 0) {
-                    recordTime = r.lastModified().toEpochMilli();
-                } else if (r.lastModified().toEpochMilli() < graceStart) {
-                    backend.delete(r.key()); // its entry is gone (removed behind the log's back)
-                }
-            }
+            long recordTime = records.upTo(key, graceStart);
             entries++;
             bytes += item.size();
             if (item.size() == 0) {
@@ -222,6 +210,7 @@ public final class Evictor implements AutoCloseable {
                 }
             }
         }
+        records.upTo(null, graceStart);
         if (!closed) {
             storage.usageCount().rebase(mark, bytes, entries);
         }
@@ -266,6 +255,33 @@ public final class Evictor implements AutoCloseable {
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
+        }
+    }
+
+    /**
+     * The access records, walked alongside the listing of entries (both in key order): finds an entry's
+     * record and removes records whose entry is gone (removed behind the log's back), unless recent.
+     */
+    private record Records(Pages pages, Storage backend) {
+        /**
+         * Consumes the records up to {@code key} (all when null); returns the modification time of
+         * {@code key}'s record, or Long.MIN_VALUE.
+         */
+        long upTo(String key, long graceStart) throws IOException {
+            long time = Long.MIN_VALUE;
+            for (Storage.Item r = pages.peek(); r != null; r = pages.peek()) {
+                int c = key == null ? -1 : r.key().substring(AccessLog.PREFIX.length()).compareTo(key);
+                if (c > 0) {
+                    break;
+                }
+                pages.next();
+                if (c == 0) {
+                    time = r.lastModified().toEpochMilli();
+                } else if (r.lastModified().toEpochMilli() < graceStart) {
+                    backend.delete(r.key());
+                }
+            }
+            return time;
         }
     }
 

@@ -20,7 +20,8 @@ final class KeyLocks {
         }
     }
 
+    /** @throws IllegalArgumentException for an invalid key (as every storage operation does) */
     ReadWriteLock of(String key) {
-        return locks[Math.floorMod(key.hashCode() * 0x9E3779B9, STRIPES)];
+        return locks[Math.floorMod(StorageKeys.check(key).hashCode() * 0x9E3779B9, STRIPES)];
     }
 }
