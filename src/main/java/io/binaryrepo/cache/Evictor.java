@@ -145,8 +145,8 @@ public final class Evictor implements AutoCloseable {
             }
             long usage = storage.usageCount().bytes();
             if (removed[0] > 0 || !reached) {
-                LOG.info("eviction: removed {} entries ({} bytes, {} of them not read for {}) in {} ms; usage {} bytes,"
-                        + " cap {}{}", removed[0], removed[1], removed[2], policy.maxAge(),
+                LOG.info("eviction: removed {} entries ({} bytes{}) in {} ms; usage {} bytes, cap {}{}", removed[0],
+                        removed[1], policy.maxAge() == null ? "" : ", " + removed[2] + " not read for " + policy.maxAge(),
                         (System.nanoTime() - began) / 1_000_000, usage,
                         policy.capped() ? policy.maxBytes() + " (target " + policy.target() + ")" : "none",
                         reached ? "" : "; target not reached: the rest was read within the grace period "
