@@ -54,6 +54,7 @@ public final class Evictor implements AutoCloseable {
     private final Object running = new Object();
     private volatile ScheduledExecutorService executor;
     private volatile boolean closed;
+    private boolean listedOnce;
 
     Evictor(TrackedStorage storage, EvictionPolicy policy, Clock clock, Listener listener) {
         this.storage = storage;
@@ -213,6 +214,11 @@ public final class Evictor implements AutoCloseable {
         records.upTo(null, graceStart);
         if (!closed) {
             storage.usageCount().rebase(mark, bytes, entries);
+            if (!listedOnce) {
+                listedOnce = true;
+                LOG.info("cache usage listed in the background: {} entries, {} bytes ({} ms)", entries, bytes,
+                        clock.millis() - now);
+            }
         }
         return result;
     }
