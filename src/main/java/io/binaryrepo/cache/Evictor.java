@@ -24,14 +24,14 @@ import org.slf4j.LoggerFactory;
  * Never removed: access records (orphaned ones are cleaned up), zero-byte entries (Docker's links: they free
  * nothing), anything read or written within the grace period. The first run starts right after
  * {@link #start()} (the start-up usage listing, in the background); a run follows any commit that takes
- * usage past the cap, and the check repeats every {@code checkInterval}. One line is logged per run that
+ * usage past the cap; every {@code checkInterval} the cap is checked again, and a listing for maxAge runs
+ * every 24th of maxAge (between the check interval and an hour). One line is logged per run that
  * removed something or could not reach the target. Thread-safe; runs never overlap.
  */
 public final class Evictor implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(Evictor.class);
     /** Oldest entries one listing keeps as candidates for size eviction. */
     static final int CANDIDATES = 10_000;
-    private static final int PAGE = 1000;
     private static final int MAX_ROUNDS = 50;
 
     /** Told what each run removed; called on the eviction thread. */
@@ -55,6 +55,7 @@ public final class Evictor implements AutoCloseable {
     private volatile ScheduledExecutorService executor;
     private volatile boolean closed;
     private boolean listedOnce;
+    private volatile long lastListing;
 
     Evictor(TrackedStorage storage, EvictionPolicy policy, Clock clock, Listener listener) {
         this.storage = storage;
@@ -80,7 +81,7 @@ public final class Evictor implements AutoCloseable {
         ex.execute(this::runLogged);
         long check = policy.checkInterval().toMillis();
         ex.scheduleWithFixedDelay(() -> {
-            if (policy.maxAge() != null || overCap()) {
+            if (overCap() || (policy.maxAge() != null && clock.millis() - lastListing >= ageCheckEvery())) {
                 runLogged();
             }
         }, check, check, TimeUnit.MILLISECONDS);
@@ -99,6 +100,15 @@ public final class Evictor implements AutoCloseable {
                 queued.set(false); // shutting down
             }
         }
+    }
+
+    /**
+     * How often a listing looks for entries past maxAge: a 24th of it, at least the check interval, at most
+     * an hour (a listing of 100,000 entries takes seconds; 90d needs no check every minute).
+     */
+    private long ageCheckEvery() {
+        long every = policy.maxAge().toMillis() / 24;
+        return Math.max(policy.checkInterval().toMillis(), Math.min(every, TimeUnit.HOURS.toMillis(1)));
     }
 
     private boolean overCap() {
@@ -180,8 +190,8 @@ public final class Evictor implements AutoCloseable {
         long bytes = 0;
         long entries = 0;
         Listing result = new Listing();
-        Records records = new Records(new Pages(backend, AccessLog.PREFIX), backend);
-        Pages all = new Pages(backend, "");
+        AccessRecords records = new AccessRecords(new PagedListing(backend, AccessLog.PREFIX), backend);
+        PagedListing all = new PagedListing(backend, "");
         for (Storage.Item item = all.next(); item != null && !closed; item = all.next()) {
             String key = item.key();
             if (AccessLog.isRecord(key)) {
@@ -212,6 +222,7 @@ public final class Evictor implements AutoCloseable {
             }
         }
         records.upTo(null, graceStart);
+        lastListing = clock.millis();
         if (!closed) {
             storage.usageCount().rebase(mark, bytes, entries);
             if (!listedOnce) {
@@ -261,70 +272,6 @@ public final class Evictor implements AutoCloseable {
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
-        }
-    }
-
-    /**
-     * The access records, walked alongside the listing of entries (both in key order): finds an entry's
-     * record and removes records whose entry is gone (removed behind the log's back), unless recent.
-     */
-    private record Records(Pages pages, Storage backend) {
-        /**
-         * Consumes the records up to {@code key} (all when null); returns the modification time of
-         * {@code key}'s record, or Long.MIN_VALUE.
-         */
-        long upTo(String key, long graceStart) throws IOException {
-            long time = Long.MIN_VALUE;
-            for (Storage.Item r = pages.peek(); r != null; r = pages.peek()) {
-                int c = key == null ? -1 : r.key().substring(AccessLog.PREFIX.length()).compareTo(key);
-                if (c > 0) {
-                    break;
-                }
-                pages.next();
-                if (c == 0) {
-                    time = r.lastModified().toEpochMilli();
-                } else if (r.lastModified().toEpochMilli() < graceStart) {
-                    backend.delete(r.key());
-                }
-            }
-            return time;
-        }
-    }
-
-    /** Iterates over a listing page by page (one page in memory). */
-    private static final class Pages {
-        private final Storage storage;
-        private final String prefix;
-        private List<Storage.Item> page = List.of();
-        private int index;
-        private String cursor;
-        private boolean last;
-
-        Pages(Storage storage, String prefix) {
-            this.storage = storage;
-            this.prefix = prefix;
-        }
-
-        Storage.Item peek() throws IOException {
-            while (index >= page.size()) {
-                if (last) {
-                    return null;
-                }
-                Storage.Page p = storage.list(prefix, cursor, PAGE);
-                page = p.items();
-                index = 0;
-                cursor = p.next().orElse(null);
-                last = cursor == null;
-            }
-            return page.get(index);
-        }
-
-        Storage.Item next() throws IOException {
-            Storage.Item i = peek();
-            if (i != null) {
-                index++;
-            }
-            return i;
         }
     }
 }

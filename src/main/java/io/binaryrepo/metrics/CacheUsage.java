@@ -9,8 +9,8 @@ import java.nio.file.attribute.BasicFileAttributes;
 
 /**
  * How much the cache holds, measured by walking the cache root (constant memory; the spool directory of
- * downloads in progress is skipped). The storage has no size accounting and no cap yet (eviction is not
- * built): the "max size" is what the cache could grow to, its size plus the file system's usable space.
+ * downloads in progress is skipped). The "max size" is what the cache could grow to: its size plus the file
+ * system's usable space, or the configured cap ({@code binaryrepo.storage.maxSize}) when that is smaller.
  * {@link #refresh} runs on the metrics thread, never on a request; readers see the last result.
  * Thread-safe.
  */
@@ -19,6 +19,7 @@ final class CacheUsage {
     private volatile long bytes;
     private volatile long entries;
     private volatile long max;
+    private volatile long cap;
 
     CacheUsage(Path root) {
         this.root = root;
@@ -52,7 +53,7 @@ final class CacheUsage {
             long usable = Files.getFileStore(root).getUsableSpace();
             bytes = total[0];
             entries = total[1];
-            max = total[0] + usable;
+            max = cap > 0 ? Math.min(cap, total[0] + usable) : total[0] + usable;
         } catch (IOException e) {
             // keep the last numbers; the health check reports an unusable cache
         }
@@ -64,6 +65,11 @@ final class CacheUsage {
 
     long entries() {
         return entries;
+    }
+
+    /** The configured cap in bytes (0: none). */
+    void cap(long bytes) {
+        cap = bytes;
     }
 
     long max() {

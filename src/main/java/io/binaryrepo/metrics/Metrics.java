@@ -99,7 +99,7 @@ public final class Metrics implements RequestEvents.Factory, Closeable {
         Gauge.builder("binaryrepo.cache.size.bytes", cache, CacheUsage::bytes)
                 .description("Bytes of committed entries in the cache").register(registry);
         Gauge.builder("binaryrepo.cache.max.size.bytes", cache, CacheUsage::max)
-                .description("What the cache can grow to: no cap is configurable yet, so its size plus the free space")
+                .description("What the cache can grow to: the size cap if set and smaller, else its size plus the free space")
                 .register(registry);
         Gauge.builder("binaryrepo.cache.entries", cache, CacheUsage::entries)
                 .description("Committed entries in the cache").register(registry);
@@ -164,6 +164,11 @@ public final class Metrics implements RequestEvents.Factory, Closeable {
     public Stats stats() {
         return new Stats(clock.millis(), repositories.stream().map(m -> Map.entry(m, m.snapshot())).toList(),
                 cache.bytes(), cache.max(), cache.entries(), downloadsInFlight.getAsInt(), errors.recent());
+    }
+
+    /** The size cap ({@code binaryrepo.storage.maxSize}, 0: none) the max-size gauge reports when smaller. */
+    public void sizeCap(long bytes) {
+        cache.cap(bytes);
     }
 
     /** Counts what one eviction run removed (issue 10); called on the eviction thread. */

@@ -104,6 +104,7 @@ public final class BinaryrepoListener implements ServletContextListener {
         Metrics metrics = new Metrics(ctx.getContextPath().isEmpty() ? "binaryrepo"
                 : "binaryrepo" + ctx.getContextPath().replaceAll("[^A-Za-z0-9_-]", "."), root,
                 downloads::size, clock);
+        metrics.sizeCap(eviction.maxBytes());
         ctx.setAttribute(Metrics.ATTRIBUTE, metrics);
         Repositories repositories = new Repositories(configs, formats,
                 new Repositories.Services(tracked, downloads, documents, clock,
