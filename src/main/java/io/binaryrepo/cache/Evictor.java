@@ -136,7 +136,7 @@ public final class Evictor implements AutoCloseable {
     Run run() throws IOException {
         synchronized (running) {
             long began = System.nanoTime();
-            long[] removed = new long[3]; // entries, bytes, of which by age
+            Tally removed = new Tally();
             boolean reached = true;
             for (int round = 0; round < MAX_ROUNDS && !closed; round++) {
                 Listing l = list(removed);
@@ -144,29 +144,51 @@ public final class Evictor implements AutoCloseable {
                 if (!policy.capped() || (round == 0 && used <= policy.maxBytes()) || used <= policy.target()) {
                     break;
                 }
-                long freedBefore = removed[1];
+                long freedBefore = removed.bytes;
                 evictOldest(l, removed);
                 if (storage.usageCount().bytes() <= policy.target()) {
                     break;
                 }
-                if (l.candidates.size() < CANDIDATES || removed[1] == freedBefore) {
+                if (l.candidates.size() < CANDIDATES || removed.bytes == freedBefore) {
                     reached = false; // everything left is recent, tiny, or was read meanwhile
                     break;
                 }
             }
             long usage = storage.usageCount().bytes();
-            if (removed[0] > 0 || !reached) {
-                LOG.info("eviction: removed {} entries ({} bytes{}) in {} ms; usage {} bytes, cap {}{}", removed[0],
-                        removed[1], policy.maxAge() == null ? "" : ", " + removed[2] + " not read for " + policy.maxAge(),
+            if (removed.entries > 0 || !reached) {
+                LOG.info("eviction: removed {} entries ({} bytes{}) in {} ms; usage {} bytes, cap {}{}{}", removed.entries,
+                        removed.bytes, policy.maxAge() == null ? "" : ", " + removed.byAge + " not read for " + policy.maxAge(),
                         (System.nanoTime() - began) / 1_000_000, usage,
                         policy.capped() ? policy.maxBytes() + " (target " + policy.target() + ")" : "none",
+                        removed.largest == null ? "" : "; largest " + removed.largest + " (" + removed.largestSize
+                                + " bytes, last read " + java.time.Instant.ofEpochMilli(removed.largestRead) + ")",
                         reached ? "" : "; target not reached: the rest was read within the grace period "
                                 + policy.grace() + " or holds no bytes");
             }
-            if (removed[0] > 0) {
-                listener.evicted(removed[0], removed[1]);
+            if (removed.entries > 0) {
+                listener.evicted(removed.entries, removed.bytes);
             }
-            return new Run(removed[0], removed[1], removed[2], usage, reached);
+            return new Run(removed.entries, removed.bytes, removed.byAge, usage, reached);
+        }
+    }
+
+    /** What a run removed so far, and its largest entry (named in the log line). */
+    private static final class Tally {
+        long entries;
+        long bytes;
+        long byAge;
+        String largest;
+        long largestSize = -1;
+        long largestRead;
+
+        void add(String key, long size, long lastRead) {
+            entries++;
+            bytes += size;
+            if (size > largestSize) {
+                largest = key;
+                largestSize = size;
+                largestRead = lastRead;
+            }
         }
     }
 
@@ -180,7 +202,7 @@ public final class Evictor implements AutoCloseable {
     }
 
     /** Lists everything once, re-basing the usage; removes what maxAge expired; collects the oldest. */
-    private Listing list(long[] removed) throws IOException {
+    private Listing list(Tally removed) throws IOException {
         long now = clock.millis();
         long graceStart = now - policy.grace().toMillis();
         long ageLimit = policy.maxAge() == null ? Long.MIN_VALUE : now - policy.maxAge().toMillis();
@@ -208,9 +230,8 @@ public final class Evictor implements AutoCloseable {
             if (time < ageLimit && time < graceStart) {
                 long freed = storage.evict(key, time, graceStart);
                 if (freed >= 0) {
-                    removed[0]++;
-                    removed[1] += freed;
-                    removed[2]++;
+                    removed.add(key, freed, time);
+                    removed.byAge++;
                 }
                 continue;
             }
@@ -235,7 +256,7 @@ public final class Evictor implements AutoCloseable {
     }
 
     /** Removes candidates, least recently read first (exact times from their records), down to the target. */
-    private void evictOldest(Listing l, long[] removed) throws IOException {
+    private void evictOldest(Listing l, Tally removed) throws IOException {
         AccessLog access = storage.access();
         List<Candidate[]> order = new ArrayList<>(l.candidates.size());
         for (Candidate c : l.candidates) {
@@ -254,8 +275,7 @@ public final class Evictor implements AutoCloseable {
             }
             long freed = storage.evict(p[1].key(), Math.max(p[0].time(), p[1].time()), graceStart);
             if (freed >= 0) {
-                removed[0]++;
-                removed[1] += freed;
+                removed.add(p[1].key(), freed, p[0].time());
             }
         }
     }
