@@ -130,6 +130,9 @@ class EvictionIT {
             }
             Thread.sleep(1500); // the streams are older than the grace period: their blobs may be evicted now
             pull(podman, 3);
+            // every cached layer was being streamed: whichever one eviction removed, it removed it under a client
+            Wait.until(WAIT, () -> "one streamed layer to be evicted; cached layers: " + cachedImages(),
+                    () -> cachedImages().size() == 4 && cachedImages().contains(3));
             for (int c = 0; c < results.size(); c++) {
                 TestImages.Blob layer = images[cached[c % cached.length]].layers().get(0);
                 assertEquals(layer.digest(), results.get(c).get(), "client " + c + "\n" + tomcat.log());
