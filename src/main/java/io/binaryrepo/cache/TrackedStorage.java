@@ -124,6 +124,13 @@ public final class TrackedStorage implements Storage {
         committed(key, before, value.length);
     }
 
+    /**
+     * {@inheritDoc}
+     *
+     * <p>From memory for keys read since start-up (pending or among the last 100,000 flushed), else from
+     * the key's record under {@code _access/} (one small read); empty for a key never read since its record
+     * was lost or never written (callers then use the commit time).
+     */
     @Override
     public Optional<Instant> lastAccess(String key) throws IOException {
         OptionalLong t = access.lastAccess(key);
