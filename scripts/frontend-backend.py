@@ -1,17 +1,20 @@
 #!/usr/bin/env python3
 """A stand-in for binaryrepo's HTTP connector, for scripts/frontend-selftest.
 
-usage: frontend-backend.py PORT LOGFILE
+usage: frontend-backend.py PORT LOGFILE [--unavailable]
 
 Serves, below /repo/docker-remote/v2/ (what the frontends map /v2/ onto):
   ""         200 {}                       the Docker API version check
-  echo...    200 JSON of the raw request path and headers, as the backend received them
+  echo...    200 JSON of the raw request path and headers, as the backend received them, and the
+             port this stand-in listens on (which node of several answered)
   missing    404 OCI error JSON
   redirect   302 to /repo/docker-remote/v2/ (a relative Location that carries the backend prefix)
   redirect-absolute  the same as an absolute URL built from X-Forwarded-Proto and Host
   big        200, 200 MiB of a fixed 1 MiB pattern; LOGFILE gets one JSON line per response with the
              times its first and last byte were handed to the socket
   slow       200, 8 MiB: 1 MiB at once, then nothing for 3 s, then the rest
+With --unavailable every request gets 503 (what a Tomcat that is shutting down answers), so a frontend with
+several backends can be seen to retry the next one.
 Listens on 127.0.0.1 only; HTTP/1.1 with keep-alive.
 """
 import json
@@ -50,10 +53,12 @@ class Handler(BaseHTTPRequestHandler):
     def do_GET(self):
         path = self.path
         name = path[len(PREFIX):] if path.startswith(PREFIX) else None
-        if name == "":
+        if UNAVAILABLE:
+            self.reply(503, b'{"errors":[{"code":"UNAVAILABLE","message":"shutting down"}]}')
+        elif name == "":
             self.reply(200, b"{}")
         elif name is not None and name.startswith("echo"):
-            self.reply(200, json.dumps({"path": path, "headers": dict(self.headers.items())}).encode())
+            self.reply(200, json.dumps({"path": path, "port": PORT, "headers": dict(self.headers.items())}).encode())
         elif name == "missing":
             self.reply(404, NOT_FOUND)
         elif name == "redirect":
@@ -85,6 +90,9 @@ class Handler(BaseHTTPRequestHandler):
             log.write(json.dumps({"path": self.path, "first": first, "last": time.time()}) + "\n")
 
 
+PORT = int(sys.argv[1])
+UNAVAILABLE = sys.argv[3:] == ["--unavailable"]
+
 if __name__ == "__main__":
     ThreadingHTTPServer.daemon_threads = True
-    ThreadingHTTPServer(("127.0.0.1", int(sys.argv[1])), Handler).serve_forever()
+    ThreadingHTTPServer(("127.0.0.1", PORT), Handler).serve_forever()
