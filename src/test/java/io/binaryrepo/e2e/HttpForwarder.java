@@ -23,11 +23,14 @@ import java.util.concurrent.atomic.AtomicInteger;
  * A plain-HTTP forwarder on 127.0.0.1 in front of a live (usually HTTPS) upstream, so an end-to-end test can
  * make the upstream unreachable by {@link #close() stopping} it: afterwards connections to its port are
  * refused, exactly what a proxy sees when its upstream is down. GET and HEAD only; bodies are streamed, never
- * held in memory; redirects are passed back as they are. Thread-safe; at most {@value #THREADS} requests are
- * forwarded at once (more wait for a thread).
+ * held in memory; redirects are passed back as they are. Counts requests, in total and per request line
+ * ({@link #count(String)}, at most {@value #MAX_LINES} distinct lines), and can pace response bodies
+ * ({@link #limitRate(long)}) so a download is still running when a test breaks something. Thread-safe; at most
+ * {@value #THREADS} requests are forwarded at once (more wait for a thread).
  */
 public final class HttpForwarder implements AutoCloseable {
     static final int THREADS = 16;
+    static final int MAX_LINES = 10_000;
     private static final Set<String> REQUEST_HEADERS = Set.of("accept", "accept-encoding", "if-none-match",
             "if-modified-since", "range", "user-agent");
     private static final Set<String> HOP_BY_HOP = Set.of("connection", "keep-alive", "transfer-encoding",
@@ -38,6 +41,10 @@ public final class HttpForwarder implements AutoCloseable {
     private final ExecutorService executor;
     private final HttpClient client;
     private final AtomicInteger requests = new AtomicInteger();
+    private final java.util.concurrent.ConcurrentHashMap<String, AtomicInteger> lines = new java.util.concurrent.ConcurrentHashMap<>();
+    private final java.util.concurrent.ConcurrentHashMap<String, java.util.concurrent.atomic.AtomicLong> bodyBytes =
+            new java.util.concurrent.ConcurrentHashMap<>();
+    private volatile long bytesPerSecond;
 
     private HttpForwarder(URI upstream) throws IOException {
         this.upstream = upstream;
@@ -69,6 +76,26 @@ public final class HttpForwarder implements AutoCloseable {
         return requests.get();
     }
 
+    /**
+     * How many requests with this line were forwarded so far, e.g. {@code "GET /v2/library/a/blobs/sha256:..."}
+     * (method, space, raw path with the query).
+     */
+    public int count(String methodAndPath) {
+        AtomicInteger n = lines.get(methodAndPath);
+        return n == null ? 0 : n.get();
+    }
+
+    /** Body bytes sent so far to clients for requests with this line (see {@link #count(String)}). */
+    public long bodyBytes(String methodAndPath) {
+        java.util.concurrent.atomic.AtomicLong n = bodyBytes.get(methodAndPath);
+        return n == null ? 0 : n.get();
+    }
+
+    /** Paces every response body to about this many bytes per second from now on (0: as fast as it comes). */
+    public void limitRate(long bytesPerSecond) {
+        this.bytesPerSecond = bytesPerSecond;
+    }
+
     private void forward(HttpExchange exchange) throws IOException {
         try (exchange) {
             String method = exchange.getRequestMethod();
@@ -79,6 +106,10 @@ public final class HttpForwarder implements AutoCloseable {
             requests.incrementAndGet();
             String raw = exchange.getRequestURI().getRawPath();
             String query = exchange.getRequestURI().getRawQuery();
+            String line = method + " " + raw + (query == null ? "" : "?" + query);
+            if (lines.size() < MAX_LINES || lines.containsKey(line)) {
+                lines.computeIfAbsent(line, k -> new AtomicInteger()).incrementAndGet();
+            }
             HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(upstream + raw + (query == null ? "" : "?" + query)))
                     .timeout(Duration.ofSeconds(60)).method(method, HttpRequest.BodyPublishers.noBody());
             exchange.getRequestHeaders().forEach((name, values) -> {
@@ -97,11 +128,14 @@ public final class HttpForwarder implements AutoCloseable {
                 exchange.sendResponseHeaders(502, -1);
                 return;
             }
-            relay(exchange, method, r);
+            relay(exchange, method, r, lines.containsKey(line)
+                    ? bodyBytes.computeIfAbsent(line, k -> new java.util.concurrent.atomic.AtomicLong())
+                    : new java.util.concurrent.atomic.AtomicLong());
         }
     }
 
-    private static void relay(HttpExchange exchange, String method, HttpResponse<InputStream> r) throws IOException {
+    private void relay(HttpExchange exchange, String method, HttpResponse<InputStream> r,
+            java.util.concurrent.atomic.AtomicLong sent) throws IOException {
         try (InputStream body = r.body()) {
             r.headers().map().forEach((name, values) -> {
                 if (!HOP_BY_HOP.contains(name.toLowerCase(Locale.ROOT))) {
@@ -117,7 +151,31 @@ public final class HttpForwarder implements AutoCloseable {
             exchange.sendResponseHeaders(r.statusCode(), noBody ? -1 : Math.max(length, 0));
             if (!noBody) {
                 try (OutputStream out = exchange.getResponseBody()) {
-                    body.transferTo(out);
+                    copyPaced(body, out, sent);
+                }
+            }
+        }
+    }
+
+    private void copyPaced(InputStream in, OutputStream out, java.util.concurrent.atomic.AtomicLong sent) throws IOException {
+        byte[] buf = new byte[64 * 1024];
+        long start = System.nanoTime();
+        long total = 0;
+        for (int n; (n = in.read(buf)) >= 0; ) {
+            out.write(buf, 0, n);
+            total += n;
+            sent.addAndGet(n);
+            long rate = bytesPerSecond;
+            if (rate > 0) {
+                long due = start + total * 1_000_000_000L / rate;
+                long wait = due - System.nanoTime();
+                if (wait > 0) {
+                    try {
+                        Thread.sleep(wait / 1_000_000, (int) (wait % 1_000_000));
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                        throw new IOException("interrupted", e);
+                    }
                 }
             }
         }

@@ -138,6 +138,22 @@ public final class TestImages {
     }
 
     /**
+     * Pushes {@code nameAndTag} with one layer per size, in that order: layer {@code i} holds a single file
+     * {@code /data/blob.bin} (the first layer) or {@code /data<i>/blob.bin} of that many random bytes.
+     */
+    public static PushedImage withLayers(CncfRegistry registry, String nameAndTag, long... sizes) {
+        List<ContentWriter> layers = new ArrayList<>();
+        for (long size : sizes) {
+            layers.add(content -> {
+                Path data = content.resolve("data");
+                Files.createDirectories(data);
+                writeRandom(data.resolve("blob.bin"), size);
+            });
+        }
+        return build(registry, nameAndTag, layers);
+    }
+
+    /**
      * Pushes {@code nameAndTag} as an OCI image index with two platforms, {@code linux/amd64} and
      * {@code linux/arm64} (two single-layer images whose configs differ in architecture), with
      * {@code skopeo copy --all}.
@@ -198,17 +214,24 @@ public final class TestImages {
     }
 
     private static PushedImage build(CncfRegistry registry, String nameAndTag, ContentWriter writer) {
+        return build(registry, nameAndTag, List.of(writer));
+    }
+
+    /** One layer per writer: the first inserted at /data, the others at /data1, /data2, ... */
+    private static PushedImage build(CncfRegistry registry, String nameAndTag, List<ContentWriter> writers) {
         String[] nt = splitNameAndTag(nameAndTag);
         Path work = TempDirs.create("image");
         try {
             Path layout = work.resolve("layout");
-            Path content = work.resolve("content");
-            Files.createDirectories(content);
-            writer.write(content);
             String image = layout + ":build";
             umoci("init", "--layout", layout.toString());
             umoci("new", "--image", image);
-            umoci("insert", "--image", image, content.resolve("data").toString(), "/data");
+            for (int i = 0; i < writers.size(); i++) {
+                Path content = work.resolve("content" + i);
+                Files.createDirectories(content);
+                writers.get(i).write(content);
+                umoci("insert", "--image", image, content.resolve("data").toString(), i == 0 ? "/data" : "/data" + i);
+            }
             umoci("config", "--image", image, "--config.label", "io.binaryrepo.e2e.name=" + nameAndTag);
             push(registry, "oci:" + image, nt, false);
             byte[] raw = skopeo(registry).inspectRaw(registry.host() + "/" + nt[0] + ":" + nt[1]);

@@ -15,10 +15,14 @@ final class TomcatDeployment implements AutoCloseable {
 
     private final Path base;
     private final int port;
+    private final Map<String, String> env;
+    private final String[] command;
 
-    private TomcatDeployment(Path base, int port) {
+    private TomcatDeployment(Path base, int port, Map<String, String> env, String[] command) {
         this.base = base;
         this.port = port;
+        this.env = env;
+        this.command = command;
     }
 
     /** Starts Tomcat on a free port with the WAR built by {@code mvn package}. */
@@ -32,15 +36,42 @@ final class TomcatDeployment implements AutoCloseable {
         if (!Files.isRegularFile(Path.of(war))) {
             throw new AssertionError("no WAR at " + war + ": run the tests with mvn verify (package runs first)");
         }
-        int port = Ports.free();
+        return start(base, storage, config, Ports.free(), env, moreArgs);
+    }
+
+    /** As {@link #start(Path, Path, Path, Map, String...)} on the given port. */
+    static TomcatDeployment start(Path base, Path storage, Path config, int port, Map<String, String> env,
+            String... moreArgs) {
+        String war = System.getProperty("binaryrepo.war", PROJECT.resolve("target/binaryrepo.war").toString());
         java.util.List<String> cmd = new java.util.ArrayList<>(java.util.List.of(PROJECT.resolve("scripts/tomcat").toString(),
                 "start", "--base", base.toString(), "--port", Integer.toString(port), "--war", war,
                 "--storage", storage.toString(), "--config", config.toString()));
         cmd.addAll(java.util.List.of(moreArgs));
         Map<String, String> allEnv = new java.util.HashMap<>(env);
         allEnv.put("BINARYREPO_HEAP", "256m");
-        ExternalProcess.runChecked(TIMEOUT, allEnv, cmd.toArray(String[]::new));
-        return new TomcatDeployment(base, port);
+        String[] command = cmd.toArray(String[]::new);
+        ExternalProcess.runChecked(TIMEOUT, allEnv, command);
+        return new TomcatDeployment(base, port, Map.copyOf(allEnv), command);
+    }
+
+    /**
+     * Starts this deployment again after {@link #close()} or {@link #kill9()}: same base, port, storage and
+     * options, the WAR expanded anew (a redeploy). Returns when {@code GET /v2/} answers.
+     */
+    void restart() {
+        ExternalProcess.runChecked(TIMEOUT, env, command);
+    }
+
+    /** Kills Tomcat's JVM with SIGKILL (no shutdown hook, no graceful close of connections) and waits for it. */
+    void kill9() {
+        try {
+            long pid = Long.parseLong(Files.readString(base.resolve("tomcat.pid")).trim());
+            ProcessHandle handle = ProcessHandle.of(pid).orElseThrow(() -> new AssertionError("Tomcat " + pid + " is not running"));
+            handle.destroyForcibly();
+            handle.onExit().get(30, java.util.concurrent.TimeUnit.SECONDS);
+        } catch (Exception e) {
+            throw new AssertionError("cannot kill Tomcat in " + base + ": " + e, e);
+        }
     }
 
     int port() {
