@@ -19,12 +19,14 @@ TARGETS = [  # (key, column title); "{b}" is the second WAR's label
     ("jetty-b", "binaryrepo {b} Jetty"),
     ("tomcat-nginx", "binaryrepo Tomcat + nginx offload"),
     ("tomcat-apache", "binaryrepo Tomcat + Apache offload"),
+    ("tomcat-s3", "binaryrepo Tomcat on S3 (S3Proxy), stream"),
+    ("tomcat-s3-redirect", "binaryrepo Tomcat on S3 (S3Proxy), redirect"),
     ("registry", "registry proxy"),
     ("nginx-cache", "nginx proxy_cache"),
     ("nginx-static", "nginx static (ceiling)"),
 ]
 PEERS = ["registry", "nginx-cache"]   # the established proxies binaryrepo is compared with
-OURS = ["tomcat", "jetty", "tomcat-b", "jetty-b", "tomcat-nginx", "tomcat-apache"]
+OURS = ["tomcat", "jetty", "tomcat-b", "jetty-b", "tomcat-nginx", "tomcat-apache", "tomcat-s3", "tomcat-s3-redirect"]
 SIDE_BY_SIDE = [("tomcat-b", "tomcat"), ("jetty-b", "jetty")]   # (second WAR, current WAR)
 NOT_PEERS = ["nginx-static"]   # checked for stability too: it has no upstream but serves the same bytes
 STABILITY_LIMIT = 1.25   # a peer's per-round medians further apart than this (max ÷ min) flag the run
