@@ -224,6 +224,7 @@ class ClusterIT {
     @Test
     @Order(4)
     void rollingRedeploy_oneNodeAtATime_duringAPullLoop_zeroFailedPulls() throws Exception {
+        long failoversBefore = failovers();
         AtomicBoolean redeploying = new AtomicBoolean(true);
         ConcurrentLinkedQueue<String> failures = new ConcurrentLinkedQueue<>();
         AtomicInteger pulls = new AtomicInteger();
@@ -261,6 +262,16 @@ class ClusterIT {
         }
         assertEquals(List.of(), List.copyOf(failures), "failed pulls during the rolling redeploy\n" + diagnostics());
         assertTrue(pulls.get() >= 4, "pulls completed during the redeploy: " + pulls.get());
+        long failovers = failovers() - failoversBefore;
+        System.out.println("ClusterIT: " + pulls.get() + " pulls during the rolling redeploy, " + failovers
+                + " requests nginx sent on to the next node");
+        assertTrue(failovers > 0, "no request met a stopped node: the redeploy was not tested");
+    }
+
+    /** Requests nginx's log shows as tried on more than one node. */
+    private long failovers() throws IOException {
+        return Files.readAllLines(frontendPrefix.resolve("logs/access.log")).stream()
+                .map(LOG_LINE::matcher).filter(Matcher::find).filter(m -> m.group(4).contains(",")).count();
     }
 
     // --- clients ---------------------------------------------------------------------------------------------
