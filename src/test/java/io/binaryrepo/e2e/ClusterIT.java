@@ -26,7 +26,6 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
@@ -36,7 +35,7 @@ import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.TestMethodOrder;
 
 /**
- * Issue 16's several nodes: three Tomcats with the WAR on one S3 bucket (S3Proxy, scripts/s3proxy), each with a
+ * Issue 16's several nodes: three Tomcats with the WAR on one S3 bucket ({@link S3ProxyServer}), each with a
  * local spool directory of its own, behind nginx with consistent hashing over the three (scripts/frontend
  * --backends); the upstream is the CNCF registry behind a request-counting {@link HttpForwarder}. Clients are
  * podman and curl through nginx (TLS, the CA of scripts/gen-certs).
@@ -46,14 +45,14 @@ import org.junit.jupiter.api.TestMethodOrder;
 class ClusterIT {
     private static final Duration TIMEOUT = Duration.ofMinutes(2);
     private static final String REPOSITORY = "hub";
-    private static final String BUCKET = "binaryrepo-e2e";
     private static final Pattern LOG_LINE = Pattern.compile("\"(GET|HEAD) (\\S+) HTTP/[^\"]*\" (\\d+) .* upstream=(.*) upstream_status=");
     private static final String MANIFEST_ACCEPT = "application/vnd.oci.image.manifest.v1+json, "
             + "application/vnd.docker.distribution.manifest.v2+json";
 
     private Path work;
     private Path certs;
-    private Path s3Dir;
+    private S3ProxyServer s3;
+    private String bucket;
     private Path config;
     private CncfRegistry registry;
     private HttpForwarder upstream;
@@ -76,8 +75,9 @@ class ClusterIT {
             config = work.resolve("repositories.yaml");
             Files.writeString(config, "repositories:\n  - name: " + REPOSITORY + "\n    type: docker\n    url: "
                     + upstream.url() + "\n");
-            s3Dir = work.resolve("s3");
-            nodeEnv = startS3(s3Dir);
+            s3 = S3ProxyServer.start(S3ProxyServer.Backend.TRANSIENT);
+            bucket = s3.newBucket();
+            nodeEnv = s3.tomcatEnv(bucket, null, false);
             nodes.add(startNode(0));
             // scripts/tomcat has fetched Tomcat for the first node: the other two can start side by side
             List<Future<TomcatDeployment>> more = List.of(clients.submit(() -> startNode(1)), clients.submit(() -> startNode(2)));
@@ -100,17 +100,6 @@ class ClusterIT {
         }
     }
 
-    /** scripts/s3proxy with a bucket; returns the environment that points a node at it. */
-    private static Map<String, String> startS3(Path dir) {
-        int port = Ports.free();
-        ExternalProcess.runChecked(TIMEOUT, Map.of(), script("s3proxy"), "start", "--dir", dir.toString(), "--port",
-                Integer.toString(port), "--bucket", BUCKET);
-        return Map.of("AWS_ACCESS_KEY_ID", "binaryrepo-local", "AWS_SECRET_ACCESS_KEY", "binaryrepo-local-secret",
-                "AWS_REGION", "us-east-1",
-                "CATALINA_OPTS", "-Dbinaryrepo.storage.s3.bucket=" + BUCKET + " -Dbinaryrepo.storage.s3.endpoint=http://127.0.0.1:"
-                        + port + " -Dbinaryrepo.storage.s3.pathStyle=true -Dbinaryrepo.storage.s3.region=us-east-1");
-    }
-
     private TomcatDeployment startNode(int i) {
         // binaryrepo.storage.dir: the node's local spool; the cache itself is the bucket
         return TomcatDeployment.start(work.resolve("node" + i), work.resolve("node" + i + "-spool"), config, nodeEnv);
@@ -126,8 +115,8 @@ class ClusterIT {
             for (TomcatDeployment n : nodes) {
                 n.close();
             }
-            if (s3Dir != null) {
-                ExternalProcess.run(TIMEOUT, Map.of(), script("s3proxy"), "stop", "--dir", s3Dir.toString());
+            if (s3 != null) {
+                s3.close();
             }
         } finally {
             if (upstream != null) {
@@ -381,12 +370,10 @@ class ClusterIT {
         return r.stdout().trim().equals("200");
     }
 
-    /** Whether the S3Proxy's filesystem backend holds an object whose key names this digest's hex. */
-    private boolean inBucket(String digest) throws IOException {
+    /** Whether the bucket holds an object whose key names this digest's hex. */
+    private boolean inBucket(String digest) {
         String hex = digest.substring(digest.indexOf(':') + 1);
-        try (Stream<Path> s = Files.walk(s3Dir.resolve("data").resolve(BUCKET))) {
-            return s.anyMatch(p -> Files.isRegularFile(p) && p.toString().contains(hex));
-        }
+        return s3.keys(bucket).stream().anyMatch(k -> k.contains(hex));
     }
 
     private String diagnostics() {
@@ -400,6 +387,7 @@ class ClusterIT {
         } catch (IOException e) {
             s.append(e);
         }
+        s.append("\n--- S3Proxy ---\n").append(PullScenarios.tail(s3.logText()));
         for (TomcatDeployment n : nodes) {
             s.append("\n--- node :").append(n.port()).append(" ---\n").append(n.log());
         }
