@@ -75,7 +75,7 @@ class ClusterIT {
             config = work.resolve("repositories.yaml");
             Files.writeString(config, "repositories:\n  - name: " + REPOSITORY + "\n    type: docker\n    url: "
                     + upstream.url() + "\n");
-            s3 = S3ProxyServer.start(S3ProxyServer.Backend.TRANSIENT);
+            s3 = S3ProxyServer.start(S3ProxyServer.Backend.FILESYSTEM);
             bucket = s3.newBucket();
             nodeEnv = s3.tomcatEnv(bucket, null, false);
             nodes.add(startNode(0));
