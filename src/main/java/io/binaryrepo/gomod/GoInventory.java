@@ -50,7 +50,7 @@ final class GoInventory implements Inventory {
     @Override
     public Listed describe(String key) {
         String rest = key.substring(prefix.length());
-        int marker = rest.indexOf("/_");
+        int marker = marker(rest);
         if (!rest.startsWith("mod/") || marker < 0) {
             return new Listed(rest, key);
         }
@@ -122,6 +122,17 @@ final class GoInventory implements Inventory {
         String file(String ext) {
             return GoPath.parse(escaped + "/@v/" + ModulePath.escape(version) + ext).key();
         }
+    }
+
+    /** Where the layout's marker segment ({@code _v}, {@code _q}, {@code _latest}) starts, after a '/'; -1 if none. */
+    private static int marker(String rest) {
+        // Encoded elements start with '_' only as an escape, followed by a hex digit; markers by another letter.
+        for (int i = rest.indexOf("/_"); i >= 0; i = rest.indexOf("/_", i + 1)) {
+            if (i + 2 < rest.length() && !isHex(rest.charAt(i + 2))) {
+                return i;
+            }
+        }
+        return -1;
     }
 
     /** Undoes {@link KeySegments#encode} ({@code _xx} is the character with hex code xx). */

@@ -19,8 +19,10 @@ import java.util.regex.Pattern;
  * ({@link ChartRef#token()}). Listed charts are named by their file name in the cached index
  * ({@code nginx-1.2.3.tgz}), else by their key. Purge and prefetch take {@code chart} or
  * {@code chart:version} and find the chart files in the index by the name {@code helm package} gives them,
- * {@code CHART-VERSION.tgz} (a version starts with a digit, optionally after a {@code v}); a purge also
- * forgets the index, so the next request refetches it unconditionally. Thread-safe.
+ * {@code CHART-VERSION.tgz} (a version starts with a digit, optionally after a {@code v}). A purge removes
+ * the chart files (and their provenance files) of the current index; the index itself stays (it names
+ * them, and a chart that changes upstream gets a new digest and so a new token when the index is
+ * revalidated). Thread-safe.
  */
 final class HelmInventory implements Inventory {
     private static final Pattern CHART = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,199}");
@@ -77,7 +79,6 @@ final class HelmInventory implements Inventory {
                 r.entry(key + ".prov");
                 r.entry(key + ".doc");
             }
-            r.entry(index.key());
             return r.tally();
         };
     }
