@@ -13,12 +13,14 @@ import java.util.concurrent.ConcurrentHashMap;
  * storage listing under the repository's {@link Inventory#prefix()}, a page at a time (memory: one page),
  * counting each listed entry with the size of its {@link Inventory.Listed#contentKey()} (a Docker link
  * counts its shared blob, so a blob linked from two repositories counts in both; a link whose blob is gone
- * counts nothing). The numbers are kept for {@link #TTL} so that a dashboard polling the API does not walk
- * the cache on every call; one walk per repository at a time. Thread-safe; one entry per configured
+ * counts nothing). A walk that took longer than {@link #SLOW} is kept for {@link #TTL}, so that a dashboard
+ * polling the API does not walk a large cache on every call (the numbers may then be that much behind); a
+ * quick walk is not kept. One walk per repository at a time. Thread-safe; one entry per configured
  * repository (a fixed set), so the table is bounded.
  */
 final class RepositoryUsage {
     static final Duration TTL = Duration.ofSeconds(30);
+    static final Duration SLOW = Duration.ofMillis(500);
     private static final int PAGE = 1000;
 
     /** What a repository holds. */
@@ -45,8 +47,13 @@ final class RepositoryUsage {
             if (fresh(u)) {
                 return u;
             }
+            long t0 = System.nanoTime();
             u = walk(inventory);
-            cached.put(repository, u);
+            if (System.nanoTime() - t0 > SLOW.toNanos()) {
+                cached.put(repository, u);
+            } else {
+                cached.remove(repository);
+            }
             return u;
         }
     }
