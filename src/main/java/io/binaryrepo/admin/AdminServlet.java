@@ -16,7 +16,10 @@ import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
 import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -104,7 +107,7 @@ public final class AdminServlet extends HttpServlet {
             Repositories.Repository repo = repository(s[4]);
             method(req, "POST");
             PrefetchRequest body = PrefetchRequest.read(req);
-            java.util.List<Inventory.Prefetch> planned = new java.util.ArrayList<>();
+            List<Inventory.Prefetch> planned = new ArrayList<>();
             for (String reference : body.references()) {
                 planned.add(repo.inventory().prefetch(reference, body.platforms()));
             }
@@ -115,7 +118,7 @@ public final class AdminServlet extends HttpServlet {
             send(resp, 202, out, Map.of("Location", req.getContextPath() + "/api/v1/jobs/" + job.id()));
         } else if (n == 5 && s[3].equals("jobs")) {
             method(req, "GET");
-            PrefetchJob job = (JOB.matcher(s[4]).matches() ? jobs.get(s[4]) : java.util.Optional.<PrefetchJob>empty())
+            PrefetchJob job = (JOB.matcher(s[4]).matches() ? jobs.get(s[4]) : Optional.<PrefetchJob>empty())
                     .orElseThrow(() -> new ProxyError(404, "NOT_FOUND", "no job with this id (ids are kept for the "
                             + PrefetchJobs.RETAINED + " latest jobs)"));
             send(resp, 200, job.json(), Map.of());
