@@ -13,24 +13,36 @@ import java.util.Set;
 
 /**
  * The body of {@code POST .../prefetch}: {@code {"references": [...], "platforms": [...]}} (platforms
- * optional). At most {@link #MAX_BODY} bytes (413 beyond), 1 to {@link #MAX_REFERENCES} references, every
+ * optional). At most {@link #MAX_BODY} bytes (413 beyond; a body of unknown length
+ * is read only up to that), 1 to {@link #MAX_REFERENCES} references, every
  * value a string. Immutable.
  */
 record PrefetchRequest(List<String> references, Set<String> platforms) {
     static final int MAX_BODY = 64 * 1024;
     static final int MAX_REFERENCES = 100;
+    /** An oversized body up to this size is read to its end before the 413 (see {@link #read}). */
+    static final int MAX_DRAINED = 1024 * 1024;
     private static final ObjectMapper JSON = new ObjectMapper();
 
     static PrefetchRequest read(HttpServletRequest req) throws IOException {
-        if (req.getContentLengthLong() > MAX_BODY) {
+        if (req.getContentLengthLong() > MAX_DRAINED) {
             throw tooLarge();
         }
         byte[] body;
         try (InputStream in = req.getInputStream()) {
             body = in.readNBytes(MAX_BODY + 1);
-        }
-        if (body.length > MAX_BODY) {
-            throw tooLarge();
+            if (body.length > MAX_BODY) {
+                // Read (and drop) a moderately oversized body so that the client gets the 413 rather than a
+                // reset connection while it is still sending; beyond MAX_DRAINED the container may cut it off.
+                for (long left = Math.min(req.getContentLengthLong(), MAX_DRAINED) - body.length; left > 0; ) {
+                    long n = in.skip(left);
+                    if (n <= 0) {
+                        break;
+                    }
+                    left -= n;
+                }
+                throw tooLarge();
+            }
         }
         JsonNode root;
         try {
