@@ -27,6 +27,7 @@ final class DockerResolver implements Resolver {
     private final DockerBlobs blobs;
     private final DockerTagLists tagLists;
     private final DockerReferrers referrers;
+    private final DockerInventory inventory;
 
     DockerResolver(RepositoryContext context) {
         this.dockerHub = DOCKER_HUB.contains(context.config().url().getHost().toLowerCase(Locale.ROOT));
@@ -36,6 +37,7 @@ final class DockerResolver implements Resolver {
         this.blobs = new DockerBlobs(context.name(), links, context.upstream());
         this.tagLists = new DockerTagLists(links, context.upstream(), context.config().metadataTtl());
         this.referrers = new DockerReferrers(links, context.upstream(), context.config().metadataTtl());
+        this.inventory = new DockerInventory(context.name(), dockerHub, context.storage(), context.documents());
     }
 
     @Override
@@ -65,6 +67,11 @@ final class DockerResolver implements Resolver {
     /** Docker Hub keeps official images under {@code library/}: {@code alpine} means {@code library/alpine}. */
     private String name(DockerPath path) {
         return dockerHub && path.name().indexOf('/') < 0 ? "library/" + path.name() : path.name();
+    }
+
+    @Override
+    public java.util.Optional<io.binaryrepo.repo.Inventory> inventory() {
+        return java.util.Optional.of(inventory);
     }
 
     @Override

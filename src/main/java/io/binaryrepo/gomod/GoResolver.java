@@ -26,6 +26,7 @@ final class GoResolver implements Resolver {
     private final UpstreamClient upstream;
     private final GoDocuments documents;
     private final ModuleChecksums checksums;
+    private final GoInventory inventory;
 
     GoResolver(RepositoryContext context) {
         this.keyPrefix = "go/" + context.name() + "/";
@@ -42,6 +43,7 @@ final class GoResolver implements Resolver {
         }
         this.checksums = new ModuleChecksums(context.name(), db, context.config().optionList("noSumdb"), documents,
                 context.documents());
+        this.inventory = new GoInventory(keyPrefix, context.storage(), context.documents());
     }
 
     @Override
@@ -75,6 +77,11 @@ final class GoResolver implements Resolver {
                         method -> upstream.send(Traffic.forContent(method), method, path.upstreamPath(), Map.of(), null),
                         (answer, planned) -> checksums.check(path, planned)),
                 GoErrors.failures(path), checksums.verifies(path.module()));
+    }
+
+    @Override
+    public java.util.Optional<io.binaryrepo.repo.Inventory> inventory() {
+        return java.util.Optional.of(inventory);
     }
 
     @Override

@@ -101,6 +101,21 @@ final class HelmIndex {
         return query.apply(index(documents.current(resource)));
     }
 
+    /** The index as cached now, fresh or not, without asking upstream (the admin API's names); empty if unreadable. */
+    Optional<IndexView> cached() {
+        Optional<Document> d = documents.peek(resource.key()).filter(x -> !x.missing());
+        try {
+            return d.isEmpty() ? Optional.empty() : Optional.of(index(d.get()));
+        } catch (IOException e) {
+            return Optional.empty();
+        }
+    }
+
+    /** The storage key of the index document. */
+    String key() {
+        return resource.key();
+    }
+
     /** A question to the current index. */
     @FunctionalInterface
     interface Query<T> {

@@ -23,6 +23,7 @@ final class HelmResolver implements Resolver {
     private final String name;
     private final HelmIndex index;
     private final HelmCharts charts;
+    private final HelmInventory inventory;
 
     HelmResolver(RepositoryContext context) {
         this.name = context.name();
@@ -31,6 +32,7 @@ final class HelmResolver implements Resolver {
         this.index = new HelmIndex(name, context.documents(),
                 new MutableDocuments.Policy(ttl, negative, MAX_INDEX_BYTES), context.upstream());
         this.charts = new HelmCharts(name, index, context.upstream(), context.storage(), ttl);
+        this.inventory = new HelmInventory(name, index, context.storage(), context.documents());
     }
 
     @Override
@@ -44,6 +46,11 @@ final class HelmResolver implements Resolver {
                     + "'helm repo add NAME <this URL>'");
         }
         return charts.resource(path);
+    }
+
+    @Override
+    public java.util.Optional<io.binaryrepo.repo.Inventory> inventory() {
+        return java.util.Optional.of(inventory);
     }
 
     @Override

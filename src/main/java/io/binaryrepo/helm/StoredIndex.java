@@ -36,6 +36,8 @@ final class StoredIndex implements IndexView {
     /** Served length without the repository URLs, and how many of them are written. */
     private final long fixedLength;
     private final int proxiedCount;
+    /** token → file name of the relative chart URLs, made on first use by {@link #file}. */
+    private volatile Map<String, String> relativeFiles;
 
     private StoredIndex(byte[] stored, Map<String, Integer> byToken, Map<String, Integer> byPath, long fixedLength,
             int proxiedCount) {
@@ -93,6 +95,48 @@ final class StoredIndex implements IndexView {
     public Optional<ChartRef> relative(String path) {
         Integer at = byPath.get(path);
         return at == null ? Optional.empty() : Optional.of(ref(at));
+    }
+
+    @Override
+    public java.util.List<Chart> charts(java.util.function.Predicate<String> fileFilter) {
+        java.util.List<Chart> out = new java.util.ArrayList<>();
+        for (Map.Entry<String, Integer> e : byToken.entrySet()) {
+            String first = firstField(e.getValue());
+            String file = first.substring(first.indexOf('/') + 1);
+            if (fileFilter.test(file)) {
+                out.add(new Chart(ChartUrl.PROXIED_PREFIX + first, e.getKey(), file));
+            }
+        }
+        for (Map.Entry<String, Integer> e : byPath.entrySet()) {
+            String file = e.getKey().substring(e.getKey().lastIndexOf('/') + 1);
+            if (fileFilter.test(file)) {
+                out.add(new Chart(e.getKey(), ref(e.getValue()).token(), file));
+            }
+        }
+        return out;
+    }
+
+    @Override
+    public Optional<String> file(String token) {
+        Integer at = byToken.get(token);
+        if (at != null) {
+            String first = firstField(at);
+            return Optional.of(first.substring(first.indexOf('/') + 1));
+        }
+        Map<String, String> relative = relativeFiles;
+        if (relative == null) {
+            relative = new HashMap<>();
+            for (Map.Entry<String, Integer> e : byPath.entrySet()) {
+                relative.put(ref(e.getValue()).token(), e.getKey().substring(e.getKey().lastIndexOf('/') + 1));
+            }
+            relativeFiles = relative;
+        }
+        return Optional.ofNullable(relative.get(token));
+    }
+
+    private String firstField(int at) {
+        int sep = indexOf(stored, SEP, at + 1);
+        return new String(stored, at + 1, sep - at - 1, StandardCharsets.US_ASCII);
     }
 
     /** Number of rewritten chart URLs. */

@@ -105,6 +105,36 @@ final class StreamedIndex implements IndexView {
         });
     }
 
+    @Override
+    public java.util.List<Chart> charts(java.util.function.Predicate<String> fileFilter) throws IOException {
+        java.util.List<Chart> out = new java.util.ArrayList<>();
+        visit(source, new Visitor() {
+            @Override
+            public void text(byte[] b, int off, int len) {
+            }
+
+            @Override
+            public boolean record(byte mark, byte[] record) {
+                String first = ascii(field(record, 0));
+                String file = first.substring(first.lastIndexOf('/') + 1);
+                if (fileFilter.test(file)) {
+                    String digest = ascii(field(record, 2));
+                    out.add(mark == StoredIndex.PROXIED
+                            ? new Chart(ChartUrl.PROXIED_PREFIX + first, first.indexOf('/') < 0 ? first : first.substring(0, first.indexOf('/')), file)
+                            : new Chart(first, new ChartRef(ascii(field(record, 1)), digest.isEmpty() ? null : digest)
+                                    .token(), file));
+                }
+                return true;
+            }
+        });
+        return out;
+    }
+
+    @Override
+    public Optional<String> file(String token) {
+        return Optional.empty(); // one name would cost a read of the whole document: listings show the key
+    }
+
     private Optional<ChartRef> find(char kind, java.util.function.Predicate<String> first) throws IOException {
         ChartRef[] found = {null};
         visit(source, new Visitor() {

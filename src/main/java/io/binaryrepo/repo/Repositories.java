@@ -24,8 +24,13 @@ import org.slf4j.LoggerFactory;
 public final class Repositories implements Closeable {
     private static final Logger LOG = LoggerFactory.getLogger(Repositories.class);
 
-    /** A configured repository. */
-    public record Repository(RepositoryConfig config, ResourceHandler handler, UpstreamClient upstream) {
+    /**
+     * A configured repository.
+     *
+     * @param inventory what it holds, for the admin API (the format's, else a {@link KeyInventory})
+     */
+    public record Repository(RepositoryConfig config, ResourceHandler handler, UpstreamClient upstream,
+            Inventory inventory) {
         public String name() {
             return config.name();
         }
@@ -82,7 +87,9 @@ public final class Repositories implements Closeable {
                     services.clock()));
             ResourceHandler handler = new ResourceHandler(resolver, services.storage(), services.downloads(),
                     documents, c.connectTimeout().plus(c.readTimeout()).plusSeconds(5), services.events().requests(c));
-            map.put(c.name(), new Repository(c, handler, upstream));
+            Inventory inventory = resolver.inventory().orElseGet(() -> new KeyInventory(c.type() + "/" + c.name() + "/",
+                    services.storage(), documents));
+            map.put(c.name(), new Repository(c, handler, upstream, inventory));
         }
         this.byName = Map.copyOf(map);
         this.roots = Map.copyOf(rootMap);

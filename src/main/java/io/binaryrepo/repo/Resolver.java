@@ -29,6 +29,14 @@ public interface Resolver {
         return Set.of("GET", "HEAD");
     }
 
+    /**
+     * What this repository holds, for the admin API (issue 10): listing names, purge, prefetch. Default:
+     * empty, and the shared wiring uses a {@link KeyInventory} of {@code <type>/<repository>/}.
+     */
+    default java.util.Optional<Inventory> inventory() {
+        return java.util.Optional.empty();
+    }
+
     /** Headers on every answer of this repository, errors included (Docker's API version header). */
     default Map<String, String> headers() {
         return Map.of();

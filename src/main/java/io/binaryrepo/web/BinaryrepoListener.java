@@ -47,7 +47,8 @@ public final class BinaryrepoListener implements ServletContextListener {
     /** Context attribute holding the {@link WebSettings}. */
     static final String WEB = "io.binaryrepo.web";
     private static final String DOWNLOADS = "io.binaryrepo.downloads";
-    private static final String STORAGE = "io.binaryrepo.storage";
+    /** Context attribute holding the {@link io.binaryrepo.cache.Storage} (the admin API lists and sizes it). */
+    public static final String STORAGE = "io.binaryrepo.storage";
     private static final String RECOVERY = "io.binaryrepo.recovery";
 
     /** The formats on the class path, discovered with ServiceLoader: a new format edits nothing here. */

@@ -111,6 +111,7 @@ public final class ProxyServer implements AutoCloseable {
         ctx.addServlet(dashboard, "");
         ctx.addServlet(dashboard, "/ui/*");
         ctx.addServlet(dashboard, "/api/v1/stats");
+        ctx.addServlet(new ServletHolder("admin", io.binaryrepo.admin.AdminServlet.class), "/api/v1/*");
         server.setHandler(ctx);
         server.start();
         if (!ctx.isAvailable()) {
