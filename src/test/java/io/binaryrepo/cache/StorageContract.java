@@ -325,7 +325,7 @@ public abstract class StorageContract {
     }
 
     @Test
-    void putIfVersion_eightConcurrentIncrementers_noIncrementLost() throws Exception {
+    protected void putIfVersion_eightConcurrentIncrementers_noIncrementLost() throws Exception {
         int threads = 8;
         int each = 25;
         java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(threads);
