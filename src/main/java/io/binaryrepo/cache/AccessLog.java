@@ -3,11 +3,13 @@ package io.binaryrepo.cache;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
+import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
@@ -19,7 +21,9 @@ import org.slf4j.LoggerFactory;
  * record per key touched since the last flush, through the {@link Storage} API itself, under
  * {@code _access/<key>} (the epoch milliseconds in ASCII), so the log works unchanged on any backend and
  * survives a restart. Records are written oldest access first, so their modification times (which a
- * listing returns for free) are in access order too.
+ * listing returns for free) are in access order too. Several nodes share the records of one bucket: a
+ * flush merges by maximum with compare-and-swap ({@link Storage#putIfVersion}), and eviction claims an
+ * entry by swapping its record for a claim ({@link #claim}), so two nodes never evict one entry twice.
  *
  * <p>Bounds: at most {@link #MAX_PENDING} keys wait for a flush (further new keys are dropped until the
  * next flush and counted; their entries then fall back to their commit time) and at most
@@ -33,6 +37,10 @@ public final class AccessLog {
     static final int MAX_PENDING = 50_000;
     static final int MAX_RECENT = 100_000;
     private static final int MAX_RECORD = 32;
+    /** A claim: "evicting <millis> <uuid>". */
+    private static final int MAX_CLAIM = 128;
+    private static final String CLAIM = "evicting ";
+    private static final int SWAP_ATTEMPTS = 5;
 
     private final Storage storage;
     private final ConcurrentHashMap<String, Long> pending = new ConcurrentHashMap<>();
@@ -110,14 +118,108 @@ public final class AccessLog {
         } catch (IOException e) {
             return OptionalLong.empty(); // a damaged record: the entry's commit time counts instead
         }
-        if (raw.isEmpty()) {
-            return OptionalLong.empty();
-        }
+        return raw.isEmpty() ? OptionalLong.empty() : parse(raw.get());
+    }
+
+    /** The access time a record holds; empty for a damaged record or an eviction's claim. */
+    private static OptionalLong parse(byte[] record) {
         try {
-            return OptionalLong.of(Long.parseLong(new String(raw.get(), StandardCharsets.US_ASCII).trim()));
+            return OptionalLong.of(Long.parseLong(new String(record, StandardCharsets.US_ASCII).trim()));
         } catch (NumberFormatException e) {
             return OptionalLong.empty();
         }
+    }
+
+    /**
+     * Stores {@code millis} in a record unless it already holds a later time: several nodes flush records of
+     * the same keys, and one flushing an older read must not move another's newer one back (issue 16).
+     * A compare-and-swap, re-read and retried while other writers get there first.
+     *
+     * @return whether a record was written (false: the stored time was already as late)
+     */
+    private boolean merge(String recordKey, long millis) throws IOException {
+        for (int attempt = 0; attempt < SWAP_ATTEMPTS; attempt++) {
+            Optional<Storage.Versioned> now = storage.readVersioned(recordKey, MAX_CLAIM);
+            if (now.isPresent()) {
+                OptionalLong stored = parse(now.get().value());
+                if (stored.isPresent() && stored.getAsLong() >= millis) {
+                    return false;
+                }
+            }
+            byte[] value = Long.toString(millis).getBytes(StandardCharsets.US_ASCII);
+            if (storage.putIfVersion(recordKey, value, now.map(Storage.Versioned::version).orElse(null))) {
+                return true;
+            }
+        }
+        throw new IOException("access record " + recordKey + " changed under each of " + SWAP_ATTEMPTS + " writes");
+    }
+
+    /**
+     * Eviction's claim on {@code key} (issue 16: nodes evicting at once delete nothing twice, nothing another
+     * node read): swaps the key's record for a claim, only if the record says the entry was not read after
+     * {@code seenAt} nor since {@code graceStart} and holds no other node's claim younger than the grace
+     * period (an older one was left by a node that stopped mid-eviction). Exactly one node's swap wins;
+     * the others see the claim and keep their hands off. A key too long to have a record gets a claim
+     * that guards nothing (the memory checks only).
+     *
+     * @return the claim to {@link #release} if the entry is kept after all, or null when not claimed
+     */
+    Claim claim(String key, long seenAt, long graceStart, long now) throws IOException {
+        String rk = recordKey(key);
+        if (rk == null) {
+            return new Claim(null, null, null);
+        }
+        byte[] mine = (CLAIM + now + " " + UUID.randomUUID()).getBytes(StandardCharsets.US_ASCII);
+        Optional<Storage.Versioned> cur = storage.readVersioned(rk, MAX_CLAIM);
+        if (cur.isPresent()) {
+            byte[] v = cur.get().value();
+            OptionalLong read = parse(v);
+            if (read.isPresent() && (read.getAsLong() > seenAt || read.getAsLong() >= graceStart)) {
+                return null;
+            }
+            if (read.isEmpty() && claimedSince(v, graceStart)) {
+                return null;
+            }
+        }
+        String expected = cur.map(Storage.Versioned::version).orElse(null);
+        if (!storage.putIfVersion(rk, mine, expected)) {
+            return null;
+        }
+        return new Claim(rk, mine, cur.map(Storage.Versioned::value).orElse(null));
+    }
+
+    /** Puts back the record a claim replaced, unless it changed since (a node recorded a read meanwhile). */
+    void release(Claim claim) throws IOException {
+        if (claim.recordKey() == null) {
+            return;
+        }
+        Optional<Storage.Versioned> cur = storage.readVersioned(claim.recordKey(), MAX_CLAIM);
+        if (cur.isEmpty() || !Arrays.equals(cur.get().value(), claim.mine())) {
+            return;
+        }
+        if (claim.previous() == null) {
+            storage.delete(claim.recordKey());
+        } else {
+            storage.putIfVersion(claim.recordKey(), claim.previous(), cur.get().version());
+        }
+    }
+
+    /** Whether a record is a claim made at or after {@code since}. */
+    private static boolean claimedSince(byte[] record, long since) {
+        String s = new String(record, StandardCharsets.US_ASCII);
+        if (!s.startsWith(CLAIM)) {
+            return false;
+        }
+        String[] parts = s.substring(CLAIM.length()).split(" ", 2);
+        try {
+            return Long.parseLong(parts[0]) >= since;
+        } catch (NumberFormatException e) {
+            return false;
+        }
+    }
+
+    /** An eviction's claim on an entry: its record key, the claim written, the record it replaced (or null). */
+    record Claim(String recordKey, byte[] mine, byte[] previous) {
     }
 
     /**
@@ -162,8 +264,9 @@ public final class AccessLog {
                     continue;
                 }
                 try {
-                    storage.put(rk, Long.toString(e.getValue()).getBytes(StandardCharsets.US_ASCII));
-                    written++;
+                    if (merge(rk, e.getValue())) {
+                        written++;
+                    }
                 } catch (IOException | RuntimeException x) {
                     if (failure == null) {
                         failure = x instanceof IOException io ? io : new IOException(x);

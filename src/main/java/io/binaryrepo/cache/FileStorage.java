@@ -12,12 +12,17 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.BasicFileAttributes;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.concurrent.locks.Lock;
+import java.util.concurrent.locks.ReentrantLock;
 import java.util.stream.Stream;
 
 /**
@@ -31,6 +36,15 @@ import java.util.stream.Stream;
 public final class FileStorage implements Storage {
     static final String SPOOL_DIR = ".spool";
     static final String CLEAN_MARKER = ".clean-shutdown";
+    /** Largest value {@link #putIfVersion} compares (records are tiny; bounded memory). */
+    private static final int MAX_VERSIONED = 1 << 20;
+    private static final Lock[] FILE_LOCKS = new Lock[256];
+
+    static {
+        for (int i = 0; i < FILE_LOCKS.length; i++) {
+            FILE_LOCKS[i] = new ReentrantLock();
+        }
+    }
 
     private final Path root;
     private final Path spool;
@@ -136,10 +150,70 @@ public final class FileStorage implements Storage {
      */
     @Override
     public void put(String key, byte[] value) throws IOException {
+        Lock lock = lockOf(path(key));
+        lock.lock();
+        try {
+            write(key, value);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private void write(String key, byte[] value) throws IOException {
         try (SpoolWriter w = writer(key, false)) {
             w.write(ByteBuffer.wrap(value));
             w.commit();
         }
+    }
+
+    /**
+     * {@inheritDoc}
+     *
+     * <p>The version is the SHA-256 of the value (a rename gives no counter that survives restarts, and
+     * modification times are as coarse as the kernel's clock tick).
+     */
+    @Override
+    public Optional<Versioned> readVersioned(String key, int maxBytes) throws IOException {
+        return read(key, maxBytes).map(v -> new Versioned(v, versionOf(v)));
+    }
+
+    /**
+     * {@inheritDoc}
+     *
+     * <p>The compare and the write happen under a lock per file shared by every FileStorage in this JVM
+     * ({@link #put} and {@link #delete} take it too): one node owns a file system cache, so that lock is
+     * all the atomicity needed. Several processes sharing one directory (NFS) are not supported. The value
+     * replaced must be at most 1 MiB (else IOException).
+     */
+    @Override
+    public boolean putIfVersion(String key, byte[] value, String expectedVersion) throws IOException {
+        Lock lock = lockOf(path(key));
+        lock.lock();
+        try {
+            Optional<byte[]> now = read(key, MAX_VERSIONED);
+            boolean same = expectedVersion == null ? now.isEmpty()
+                    : now.isPresent() && versionOf(now.get()).equals(expectedVersion);
+            if (!same) {
+                return false;
+            }
+            write(key, value);
+            return true;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private static String versionOf(byte[] value) {
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(value));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is part of every Java platform", e);
+        }
+    }
+
+    /** Striped by absolute path, shared by all instances: two FileStorage views of one root agree. */
+    private static Lock lockOf(Path file) {
+        return FILE_LOCKS[Math.floorMod(file.hashCode() * 0x9E3779B9, FILE_LOCKS.length)];
     }
 
     @Override
@@ -165,7 +239,14 @@ public final class FileStorage implements Storage {
 
     @Override
     public boolean delete(String key) throws IOException {
-        return Files.deleteIfExists(path(key));
+        Path p = path(key);
+        Lock lock = lockOf(p);
+        lock.lock();
+        try {
+            return Files.deleteIfExists(p);
+        } finally {
+            lock.unlock();
+        }
     }
 
     @Override

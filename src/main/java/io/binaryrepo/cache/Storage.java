@@ -47,6 +47,26 @@ public interface Storage extends Closeable {
     Optional<byte[]> read(String key, int maxBytes) throws IOException;
 
     /**
+     * Reads a small value together with its version, for {@link #putIfVersion} (issue 16: mutable records
+     * shared by several nodes are updated by compare-and-swap). A version is opaque; it changes whenever
+     * the value changes and may repeat for an equal value (an S3 ETag is the MD5 of the bytes), so callers
+     * must compute what they write from the value they read and nothing else.
+     *
+     * @throws IOException if the value is larger than {@code maxBytes}, or the backend fails
+     */
+    Optional<Versioned> readVersioned(String key, int maxBytes) throws IOException;
+
+    /**
+     * Atomically and durably stores {@code value} under {@code key} only if the value there is still the
+     * one {@code expectedVersion} was read with ({@code null}: only if there is no entry). Unlike
+     * {@link #put}, a concurrent writer on this or another node is never overwritten unseen.
+     *
+     * @return false when the entry changed (or appeared, or was removed) since that read: read again and retry
+     * @throws IOException when the backend fails (nothing or the whole value was written, as with put)
+     */
+    boolean putIfVersion(String key, byte[] value, String expectedVersion) throws IOException;
+
+    /**
      * When a client last read the entry under {@code key}, as far as this storage records it (recording is
      * batched, so it may lag by the batch interval); empty when nothing is recorded (callers then use
      * {@link Entry#lastModified()}). Cheap: no backend round trip per call is required. Issue 10.
@@ -167,6 +187,10 @@ public interface Storage extends Closeable {
         default Optional<URI> redirect() {
             return Optional.empty();
         }
+    }
+
+    /** A small value and the opaque version it was read at ({@link #readVersioned}). */
+    record Versioned(byte[] value, String version) {
     }
 
     /** One listed entry. */

@@ -124,6 +124,23 @@ public final class TrackedStorage implements Storage {
         committed(key, before, value.length);
     }
 
+    /** Forwards; not counted as a read (the records compared and swapped are bookkeeping, not content). */
+    @Override
+    public Optional<Versioned> readVersioned(String key, int maxBytes) throws IOException {
+        return backend.readVersioned(key, maxBytes);
+    }
+
+    /** Forwards; a successful swap counts like a {@link #put}. */
+    @Override
+    public boolean putIfVersion(String key, byte[] value, String expectedVersion) throws IOException {
+        long[] before = sizeOf(key);
+        if (!backend.putIfVersion(key, value, expectedVersion)) {
+            return false;
+        }
+        committed(key, before, value.length);
+        return true;
+    }
+
     /**
      * {@inheritDoc}
      *
@@ -158,7 +175,11 @@ public final class TrackedStorage implements Storage {
     /**
      * Eviction's delete: under the key's write lock, removes the entry only if it was not read since
      * {@code seenAt} (the access time the candidate was chosen with) nor within the grace period before
-     * {@code graceStart}, and was not rewritten since then.
+     * {@code graceStart}, as far as this node remembers and as the key's stored record says (another
+     * node's flushed reads), and was not rewritten since then. The record is first swapped for this node's
+     * claim ({@link AccessLog#claim}): of several nodes evicting at once exactly one deletes and counts the
+     * entry. A read on another node not flushed yet (at most the flush interval old) is not seen; its
+     * reader, already streaming, may finish (S3 completes a GET in flight), a later range read fails.
      *
      * @return the bytes freed, or -1 when the entry was kept (or already gone)
      */
@@ -170,6 +191,10 @@ public final class TrackedStorage implements Storage {
             if (read.isPresent() && (read.getAsLong() > seenAt || read.getAsLong() >= graceStart)) {
                 return -1;
             }
+            AccessLog.Claim claim = access.claim(key, seenAt, graceStart, clock.millis());
+            if (claim == null) {
+                return -1; // read meanwhile on another node (its flushed record says so), or being evicted there
+            }
             Optional<Entry> e = backend.get(key);
             if (e.isEmpty()) {
                 access.forget(key);
@@ -177,9 +202,11 @@ public final class TrackedStorage implements Storage {
             }
             long modified = e.get().lastModified().toEpochMilli();
             if (modified > seenAt || modified >= graceStart) {
+                access.release(claim);
                 return -1;
             }
             if (!backend.delete(key)) {
+                access.forget(key);
                 return -1;
             }
             usage.add(-e.get().size(), -1);

@@ -36,10 +36,13 @@ import software.amazon.awssdk.services.s3.model.S3Object;
  *
  * <p>Which writes are conditional: a writer's commit uses {@code If-None-Match: *} (content-addressed keys:
  * a concurrent writer's 412 is success when the object there holds the same bytes, by its sha256
- * metadata; a key whose bytes differ is replaced, last writer wins). {@link #put} (tags, freshness,
- * validators, links, access records) is an unconditional PUT, last writer wins: every record is a whole,
- * self-consistent value (a document as upstream confirmed it, a link, a time), so a lost race costs at most
- * one more revalidation and never serves wrong bytes; no node keeps state correctness depends on.
+ * metadata; a key whose bytes differ is replaced, last writer wins). {@link #putIfVersion} is a PUT with
+ * {@code If-Match} (compare-and-swap): the access records (a node flushing older reads must not move another
+ * node's newer access time back) and eviction's claim on an entry use it. {@link #put} (tags, freshness,
+ * validators, links) is an unconditional PUT, last writer wins: every such record is a whole,
+ * self-consistent value both writers took from upstream (a document as upstream confirmed it, a link, a
+ * time), so a lost race costs at most one more revalidation and never serves wrong bytes; no node keeps
+ * state correctness depends on (docs/cluster.md).
  *
  * <p>Reads: {@link #get} asks HeadObject; the entry's channel streams a GET per position change (one
  * {@code Range}, {@code If-Match} on the ETag seen, so a replaced object fails a read instead of mixing
@@ -51,6 +54,8 @@ public final class S3Storage implements Storage {
     static final Duration REDIRECT_VALIDITY = Duration.ofMinutes(5);
     static final String SPOOL_DIR = ".spool";
     private static final int MAX_PAGE = 1000;
+    /** Attempts of a conditional write answered 409 (ConditionalRequestConflict) before giving up. */
+    private static final int CONFLICT_RETRIES = 3;
 
     private final S3Connection s3;
     private final String bucket;
@@ -147,6 +152,16 @@ public final class S3Storage implements Storage {
 
     @Override
     public Optional<byte[]> read(String key, int maxBytes) throws IOException {
+        return readVersioned(key, maxBytes).map(Versioned::value);
+    }
+
+    /**
+     * {@inheritDoc}
+     *
+     * <p>The version is the object's ETag (a single PUT's is the MD5 of its bytes).
+     */
+    @Override
+    public Optional<Versioned> readVersioned(String key, int maxBytes) throws IOException {
         String objectKey = objectKey(key);
         ResponseInputStream<GetObjectResponse> in;
         try {
@@ -170,9 +185,58 @@ public final class S3Storage implements Storage {
                 in.abort();
                 throw new IOException("cache entry " + key + " is larger than " + maxBytes + " bytes");
             }
-            return Optional.of(bytes);
+            return Optional.of(new Versioned(bytes, in.response().eTag()));
         } catch (SdkException e) {
             throw failure("GET " + objectKey, e);
+        }
+    }
+
+    /**
+     * {@inheritDoc}
+     *
+     * <p>A PUT with {@code If-Match: <ETag>} ({@code If-None-Match: *} for "only if absent"), which S3 (since
+     * 2024), MinIO, Ceph RGW and S3Proxy's transient and filesystem backends evaluate atomically. 412, and
+     * 404 for an {@code If-Match} on a removed object, mean another writer got there first (false); 409
+     * (AWS: a conditional write to the same key is in flight) is retried a few times, then false.
+     */
+    @Override
+    public boolean putIfVersion(String key, byte[] value, String expectedVersion) throws IOException {
+        String objectKey = objectKey(key);
+        for (int attempt = 1; ; attempt++) {
+            try {
+                s3.client().putObject(b -> b.bucket(bucket).key(objectKey).contentLength((long) value.length)
+                        .applyMutation(r -> {
+                            if (expectedVersion == null) {
+                                r.ifNoneMatch("*");
+                            } else {
+                                r.ifMatch(expectedVersion);
+                            }
+                        }), RequestBody.fromBytes(value));
+                return true;
+            } catch (S3Exception e) {
+                if (e.statusCode() == 412 || e.statusCode() == 404) {
+                    return false;
+                }
+                if (e.statusCode() == 409) {
+                    if (attempt >= CONFLICT_RETRIES) {
+                        return false;
+                    }
+                    pause(attempt);
+                    continue;
+                }
+                throw new CacheWriteException(failure("PUT " + objectKey, e).getMessage(), e);
+            } catch (SdkException e) {
+                throw new CacheWriteException(failure("PUT " + objectKey, e).getMessage(), e);
+            }
+        }
+    }
+
+    private static void pause(int attempt) throws IOException {
+        try {
+            Thread.sleep(10L * attempt);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new java.io.InterruptedIOException("interrupted while retrying a conditional write");
         }
     }
 

@@ -323,6 +323,16 @@ class DownloadsTest {
         }
 
         @Override
+        public Optional<Versioned> readVersioned(String key, int maxBytes) throws IOException {
+            return inner.readVersioned(key, maxBytes);
+        }
+
+        @Override
+        public boolean putIfVersion(String key, byte[] value, String expectedVersion) throws IOException {
+            return inner.putIfVersion(key, value, expectedVersion);
+        }
+
+        @Override
         public Writer writer(String key) throws IOException {
             Writer w = inner.writer(key);
             return new Writer() {

@@ -285,4 +285,79 @@ public abstract class StorageContract {
     void list_limitOutOfRange_refused(int limit) {
         assertThrows(IllegalArgumentException.class, () -> storage.list("", null, limit));
     }
+
+    @Test
+    void putIfVersion_absent_createsOnlyOnce() throws IOException {
+        assertTrue(storage.readVersioned("meta/cas", 64).isEmpty());
+        assertTrue(storage.putIfVersion("meta/cas", bytes("one"), null));
+        assertFalse(storage.putIfVersion("meta/cas", bytes("two"), null));
+        Storage.Versioned v = storage.readVersioned("meta/cas", 64).orElseThrow();
+        assertArrayEquals(bytes("one"), v.value());
+        assertArrayEquals(bytes("one"), storage.read("meta/cas", 64).orElseThrow());
+    }
+
+    @Test
+    void putIfVersion_staleVersion_refused_currentVersion_replaces() throws IOException {
+        storage.put("meta/cas", bytes("one"));
+        Storage.Versioned first = storage.readVersioned("meta/cas", 64).orElseThrow();
+        assertTrue(storage.putIfVersion("meta/cas", bytes("two"), first.version()));
+        assertFalse(storage.putIfVersion("meta/cas", bytes("three"), first.version()));
+        Storage.Versioned second = storage.readVersioned("meta/cas", 64).orElseThrow();
+        assertArrayEquals(bytes("two"), second.value());
+        storage.put("meta/cas", bytes("four")); // a plain put also makes earlier versions stale
+        assertFalse(storage.putIfVersion("meta/cas", bytes("five"), second.version()));
+        assertArrayEquals(bytes("four"), storage.read("meta/cas", 64).orElseThrow());
+    }
+
+    @Test
+    void putIfVersion_removedEntry_refused() throws IOException {
+        storage.put("meta/cas", bytes("one"));
+        Storage.Versioned v = storage.readVersioned("meta/cas", 64).orElseThrow();
+        assertTrue(storage.delete("meta/cas"));
+        assertFalse(storage.putIfVersion("meta/cas", bytes("two"), v.version()));
+        assertTrue(storage.read("meta/cas", 64).isEmpty());
+    }
+
+    @Test
+    void readVersioned_largerThanLimit_fails() throws IOException {
+        storage.put("meta/cas", new byte[100]);
+        assertThrows(IOException.class, () -> storage.readVersioned("meta/cas", 99));
+    }
+
+    @Test
+    protected void putIfVersion_eightConcurrentIncrementers_noIncrementLost() throws Exception {
+        int threads = 8;
+        int each = 25;
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(threads);
+        java.util.concurrent.CyclicBarrier start = new java.util.concurrent.CyclicBarrier(threads);
+        java.util.concurrent.atomic.AtomicInteger refused = new java.util.concurrent.atomic.AtomicInteger();
+        try {
+            List<java.util.concurrent.Future<?>> done = new ArrayList<>();
+            for (int t = 0; t < threads; t++) {
+                done.add(pool.submit(() -> {
+                    start.await();
+                    for (int i = 0; i < each; i++) {
+                        while (true) {
+                            Optional<Storage.Versioned> v = storage.readVersioned("meta/counter", 32);
+                            long n = v.map(x -> Long.parseLong(new String(x.value(), StandardCharsets.US_ASCII)))
+                                    .orElse(0L);
+                            if (storage.putIfVersion("meta/counter", bytes(Long.toString(n + 1)),
+                                    v.map(Storage.Versioned::version).orElse(null))) {
+                                break;
+                            }
+                            refused.incrementAndGet();
+                        }
+                    }
+                    return null;
+                }));
+            }
+            for (java.util.concurrent.Future<?> f : done) {
+                f.get(120, java.util.concurrent.TimeUnit.SECONDS);
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+        assertEquals(Long.toString(threads * each),
+                new String(storage.read("meta/counter", 32).orElseThrow(), StandardCharsets.US_ASCII));
+    }
 }
