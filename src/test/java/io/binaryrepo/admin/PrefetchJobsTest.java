@@ -1,5 +1,7 @@
 package io.binaryrepo.admin;
 
+import java.time.Duration;
+import io.binaryrepo.e2e.Wait;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -37,10 +39,7 @@ class PrefetchJobsTest {
             assertTrue(busy.headers().containsKey("Retry-After"));
             release.countDown();
             for (PrefetchJob j : started) {
-                long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-                while (!j.finished() && System.nanoTime() < deadline) {
-                    Thread.sleep(10);
-                }
+                Wait.until(Duration.ofSeconds(30), "job " + j.id() + " finished", j::finished);
                 assertEquals("done", j.json().path("state").asText());
             }
             assertEquals(32, jobs.start(null, List.of(blocking)).id().length(), "accepted again once the queue drained");
@@ -53,10 +52,7 @@ class PrefetchJobsTest {
             List<String> ids = new ArrayList<>();
             for (int i = 0; i < PrefetchJobs.RETAINED + 10; i++) {
                 PrefetchJob j = jobs.start(null, List.of(fetcher -> fetcher.error("boom")));
-                long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-                while (!j.finished() && System.nanoTime() < deadline) {
-                    Thread.sleep(1);
-                }
+                Wait.until(Duration.ofSeconds(30), "job " + j.id() + " finished", j::finished);
                 ids.add(j.id());
             }
             Set<String> unique = new HashSet<>(ids);

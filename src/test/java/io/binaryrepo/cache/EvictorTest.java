@@ -1,5 +1,6 @@
 package io.binaryrepo.cache;
 
+import io.binaryrepo.e2e.Wait;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -277,17 +278,13 @@ class EvictorTest {
         }
         clock.advance(Duration.ofHours(1));
         s.start(); // the start-up listing runs in the background
-        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-        while (s.countedUsage().isEmpty() && System.nanoTime() < deadline) {
-            Thread.sleep(10);
-        }
+        Wait.until(Duration.ofSeconds(30), "the start-up listing counted the usage", () -> s.countedUsage().isPresent());
         assertEquals(new Storage.Usage(10, 1000), s.countedUsage().orElseThrow());
 
         commit(s, "a/new", 100);
 
-        while (s.countedUsage().orElseThrow().bytes() > 900 && System.nanoTime() < deadline) {
-            Thread.sleep(10);
-        }
+        Wait.until(Duration.ofSeconds(30), "the background eviction ran",
+                () -> s.countedUsage().orElseThrow().bytes() <= 900);
         assertEquals(900, s.countedUsage().orElseThrow().bytes());
         assertTrue(s.exists("a/new"));
     }

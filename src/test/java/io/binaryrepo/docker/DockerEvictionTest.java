@@ -4,13 +4,19 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.binaryrepo.e2e.Wait;
 import io.binaryrepo.testing.ComponentTest;
 import io.binaryrepo.testing.FakeRegistry;
 import io.binaryrepo.testing.ProxyServer;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
+import java.time.Duration;
 import java.util.Map;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -50,13 +56,21 @@ class DockerEvictionTest extends ComponentTest {
         ProxyServer p = capped(up);
         Path cache = tmp.resolve("cache");
         pull(p, old, "library/old", "1");
-        Thread.sleep(20); // the file system's clock must see the second pull as later
+        // the file system's clock (coarser than the JVM's) must see the second pull as later than the first
+        FileTime firstPull = newestFile(cache);
+        Path probe = tmp.resolve("clock-probe");
+        Wait.until(Duration.ofSeconds(5), "the file system's clock passed the first pull", () -> {
+            try {
+                Files.write(probe, new byte[0]);
+                return Files.getLastModifiedTime(probe).compareTo(firstPull) > 0;
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        });
         pull(p, fresh, "library/fresh", "1");
 
-        long deadline = System.nanoTime() + 30_000_000_000L;
-        while (Files.exists(blobFile(cache, old.layerDigests().get(0))) && System.nanoTime() < deadline) {
-            Thread.sleep(20);
-        }
+        Wait.until(Duration.ofSeconds(30), "the old layer evicted",
+                () -> Files.notExists(blobFile(cache, old.layerDigests().get(0))));
         assertTrue(Files.notExists(blobFile(cache, old.layerDigests().get(0))), "the least recently used layer went");
         assertTrue(Files.exists(blobFile(cache, fresh.layerDigests().get(0))), "the most recent one stayed");
         int blobGets = up.count("GET /v2/library/old/blobs/" + old.layerDigests().get(0));
@@ -65,5 +79,17 @@ class DockerEvictionTest extends ComponentTest {
 
         assertEquals(blobGets + 1, up.count("GET /v2/library/old/blobs/" + old.layerDigests().get(0)),
                 "fetched again from upstream");
+    }
+
+    private static FileTime newestFile(Path dir) throws IOException {
+        try (Stream<Path> files = Files.walk(dir)) {
+            return files.filter(Files::isRegularFile).map(f -> {
+                try {
+                    return Files.getLastModifiedTime(f);
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                }
+            }).max(FileTime::compareTo).orElseThrow();
+        }
     }
 }

@@ -1,5 +1,6 @@
 package io.binaryrepo.testing;
 
+import io.binaryrepo.e2e.Wait;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
@@ -74,20 +75,21 @@ public final class AdminApi {
             throw new AssertionError("prefetch not started: " + started.status() + " " + started.body());
         }
         String job = started.json().path("job").asText();
-        long deadline = System.nanoTime() + Duration.ofMinutes(2).toNanos();
-        while (true) {
-            Answer a = get("/api/v1/jobs/" + job);
+        JsonNode[] last = new JsonNode[1];
+        Wait.until(Duration.ofMinutes(2), () -> "job " + job + " still running: " + last[0], () -> {
+            Answer a;
+            try {
+                a = get("/api/v1/jobs/" + job);
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
             if (a.status() != 200) {
                 throw new AssertionError("job " + job + ": " + a.status() + " " + a.body());
             }
-            if (!a.json().path("state").asText().equals("running")) {
-                return a.json();
-            }
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("job " + job + " still running: " + a.body());
-            }
-            Thread.sleep(50);
-        }
+            last[0] = a.json();
+            return !a.json().path("state").asText().equals("running");
+        });
+        return last[0];
     }
 
     /** {@code value} percent-encoded for a query parameter. */
